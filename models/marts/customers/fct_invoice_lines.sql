@@ -1,0 +1,29 @@
+with
+
+invoice_lines as (
+
+    select * from {{ ref('int_invoice_lines_classified') }}
+
+),
+
+valid_lines as (
+
+    select
+        invoice_line_id,
+        invoice_id,
+        stock_code,
+        customer_id,
+        description,
+        country,
+        quantity,
+        unit_price,
+        line_amount,
+        cast(invoiced_at as date) as invoice_date,
+        invoiced_at
+
+    from invoice_lines
+    where outcome = 'valid'
+
+)
+
+select * from valid_lines
