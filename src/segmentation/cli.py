@@ -1,0 +1,141 @@
+"""Command line of the project: `segmentation run` is what `make run` calls.
+
+It obtains the raw file (given, local, downloaded or synthetic), hands it to `dbt build` as the
+var `raw_data_path`, and renders the report from the marts. Errors the user can fix (a missing
+file, a file without the expected columns) end in one clear message and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_WAREHOUSE = "warehouse/segmentation.duckdb"
+DEFAULT_REPORT = "reports/segmentation_report.html"
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one message without a traceback."""
+
+
+def project_vars(project_dir: Path = PROJECT_DIR) -> dict:
+    """The `vars:` block of dbt_project.yml (the single place where defaults live)."""
+    with open(project_dir / "dbt_project.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("vars", {})
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file dbt writes, as profiles.yml resolves it."""
+    return Path(os.environ.get("DBT_DUCKDB_PATH", DEFAULT_WAREHOUSE))
+
+
+def dbt_environment() -> dict[str, str]:
+    """Environment for dbt: project-local profile, no usage tracking (no network attempts)."""
+    env = dict(os.environ)
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+    env.setdefault("DBT_PROJECT_DIR", str(PROJECT_DIR))
+    env["DO_NOT_TRACK"] = "1"
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    return env
+
+
+def dbt_executable() -> str:
+    """dbt from the same environment as this interpreter, so the pinned version runs."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(command: str, dbt_vars: dict, extra: list[str] | None = None) -> None:
+    """Runs one dbt command with the given vars; a failure is a UserError naming the command."""
+    args = [dbt_executable(), command, "--vars", json.dumps(dbt_vars), *(extra or [])]
+    warehouse_path().parent.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(args, cwd=PROJECT_DIR, env=dbt_environment(), check=False)
+    if completed.returncode != 0:
+        raise UserError(
+            f"`dbt {command}` failed (exit code {completed.returncode}); its log above says "
+            "which model or test, and target/run_results.json holds the details."
+        )
+
+
+def resolve_data(data: str | None, allow_download: bool = True) -> Path:
+    """The raw file to build from (see segmentation.ingest.resolve_raw_file)."""
+    from segmentation.ingest import DownloadError, RawFileError, resolve_raw_file
+
+    aliases = project_vars()["raw_columns"]
+    try:
+        resolved = resolve_raw_file(
+            data=data,
+            raw_dir=PROJECT_DIR / "data" / "raw",
+            aliases=aliases,
+            allow_download=allow_download,
+        )
+    except (RawFileError, DownloadError) as error:
+        raise UserError(str(error)) from error
+    print(f"Raw data: {resolved.path} ({resolved.origin}, {resolved.schema} schema)")
+    return resolved.path
+
+
+def render_report(out: Path) -> None:
+    """Renders the static report from the marts, if the report package is present."""
+    from segmentation.report import render_report as render
+
+    path = render(warehouse_path(), out)
+    print(f"Report: {path}")
+
+
+def parse_vars(pairs: list[str]) -> dict:
+    """`--var name=value` pairs; values are parsed as YAML (so `true`, `4`, `auto` work)."""
+    parsed = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator or not name:
+            raise UserError(f"--var expects name=value, got {pair!r}")
+        parsed[name.strip()] = yaml.safe_load(value)
+    return parsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="segmentation", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="obtain data, dbt build, render the report")
+    run.add_argument("--data", help="raw file: .parquet, .csv, .csv.gz or .xlsx")
+    run.add_argument("--var", action="append", default=[], help="dbt var as name=value")
+    run.add_argument("--no-download", action="store_true", help="never try the network")
+    run.add_argument("--no-report", action="store_true")
+    run.add_argument("--report", default=DEFAULT_REPORT, type=Path)
+
+    prepare = commands.add_parser("prepare", help="obtain and check the raw file, print it")
+    prepare.add_argument("--data")
+    prepare.add_argument("--no-download", action="store_true")
+
+    report = commands.add_parser("report", help="render the report from the marts")
+    report.add_argument("--out", default=DEFAULT_REPORT, type=Path)
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "prepare":
+            print(resolve_data(args.data, allow_download=not args.no_download))
+        elif args.command == "report":
+            render_report(args.out)
+        else:
+            raw = resolve_data(args.data, allow_download=not args.no_download)
+            run_dbt("build", {"raw_data_path": str(raw), **parse_vars(args.var)})
+            if not args.no_report:
+                render_report(args.report)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Clustering of customers on scaled RFM features: scaling, k selection, three methods, names.
+
+Every public function is pure (DataFrame in, DataFrame out, parameters as keyword
+arguments) and knows nothing of dbt; the dbt Python models in
+models/intermediate/clustering each call exactly one of them.
+
+Pipeline: ``fit_feature_scaling`` -> ``apply_feature_scaling`` -> ``evaluate_cluster_counts``
+(which k) -> ``kmeans_segments`` / ``gmm_segment_probabilities`` / ward in three steps
+(``select_fit_sample`` -> ``ward_merge_tree`` -> ``cut_and_assign``) -> ``method_agreement``.
+"""
+
+from ._frames import FEATURES, METHODS, SCALED_FEATURES, ClusteringInputError
+from .agreement import method_agreement
+from .methods import (
+    agglomerative_segments,
+    cut_and_assign,
+    gmm_segment_probabilities,
+    gmm_segments,
+    kmeans_segments,
+    linkage_matrix,
+    select_fit_sample,
+    ward_merge_tree,
+)
+from .naming import segment_names, value_score
+from .scaling import apply_feature_scaling, fit_feature_scaling, scale_features
+from .selection import evaluate_cluster_counts, recommend_k, resolve_n_segments, used_k
+
+__all__ = [
+    "FEATURES",
+    "METHODS",
+    "SCALED_FEATURES",
+    "ClusteringInputError",
+    "agglomerative_segments",
+    "apply_feature_scaling",
+    "cut_and_assign",
+    "evaluate_cluster_counts",
+    "fit_feature_scaling",
+    "gmm_segment_probabilities",
+    "gmm_segments",
+    "kmeans_segments",
+    "linkage_matrix",
+    "method_agreement",
+    "recommend_k",
+    "resolve_n_segments",
+    "scale_features",
+    "segment_names",
+    "select_fit_sample",
+    "used_k",
+    "value_score",
+    "ward_merge_tree",
+]

@@ -1,0 +1,295 @@
+"""The three clusterings: k-means, Gaussian mixture and ward agglomerative.
+
+All take a frame of scaled features (customer_id, recency_scaled, frequency_scaled,
+monetary_scaled; the output of ``scaling.apply_feature_scaling``) and return frames whose
+cluster_id is the value rank of the segment (1 = best, see ``naming``), never a library label.
+Inputs are sorted by customer_id before anything else and every random choice takes
+``random_state``, so two runs on the same data give the same result whatever row order the
+warehouse returns.
+
+Scale: k-means and the mixture are O(n) per iteration and fit on every customer. Ward is
+O(n^2) in time and memory, so it is fitted on a deterministic sample of at most
+``max_fit_customers`` customers and every other customer goes to the nearest centre of the
+fitted clusters. The fit is split in three steps so that a dbt project can persist each
+step as a table (sample -> merge tree -> cut and assign) and a dendrogram can be drawn from
+tables alone; ``agglomerative_segments`` chains them for callers that want one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances_argmin
+from sklearn.mixture import GaussianMixture
+
+from ._frames import (
+    SCALED_FEATURES,
+    ClusteringInputError,
+    check_cluster_count,
+    numeric_matrix,
+    require_columns,
+    sorted_by_customer,
+)
+from .naming import named_assignment, rank_labels, segment_names
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+
+def _prepared(features: pd.DataFrame, frame_name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    frame = sorted_by_customer(features, frame_name=frame_name)
+    return frame, numeric_matrix(frame, SCALED_FEATURES, frame_name=frame_name)
+
+
+def _seed(random_state: object) -> int:
+    try:
+        return int(random_state)
+    except (TypeError, ValueError):
+        raise ClusteringInputError(
+            f"random_state must be an integer, got {random_state!r}"
+        ) from None
+
+
+def fit_kmeans(matrix: np.ndarray, *, n_clusters: int, random_state: int, n_init: int = 10
+               ) -> KMeans:
+    """Fitted scikit-learn KMeans (shared by the segmentation and the k sweep)."""
+    return KMeans(
+        n_clusters=n_clusters, n_init=n_init, random_state=random_state
+    ).fit(matrix)
+
+
+def fit_gmm(
+    matrix: np.ndarray,
+    *,
+    n_clusters: int,
+    random_state: int,
+    covariance_type: str = "full",
+    n_init: int = 3,
+) -> GaussianMixture:
+    """Fitted GaussianMixture; several initialisations because EM finds local optima."""
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ClusteringInputError(
+            f"gmm covariance_type must be one of {list(COVARIANCE_TYPES)}, got "
+            f"{covariance_type!r}"
+        )
+    return GaussianMixture(
+        n_components=n_clusters,
+        covariance_type=covariance_type,
+        n_init=n_init,
+        random_state=random_state,
+    ).fit(matrix)
+
+
+def kmeans_segments(
+    features: pd.DataFrame, *, n_clusters: int = 4, random_state: int = 42, n_init: int = 10
+) -> pd.DataFrame:
+    """k-means segments: customer_id, cluster_id (value rank), segment; one row per customer."""
+    frame, matrix = _prepared(features, "features")
+    k = check_cluster_count(n_clusters, matrix, frame_name="features")
+    model = fit_kmeans(matrix, n_clusters=k, random_state=_seed(random_state), n_init=n_init)
+    return named_assignment(frame["customer_id"].to_numpy(), matrix, model.labels_,
+                            n_segments=k)
+
+
+def gmm_segment_probabilities(
+    features: pd.DataFrame,
+    *,
+    n_clusters: int = 4,
+    random_state: int = 42,
+    covariance_type: str = "full",
+    n_init: int = 3,
+) -> pd.DataFrame:
+    """Gaussian-mixture soft membership, one row per customer and segment.
+
+    Columns: customer_id, cluster_id (value rank), segment, probability, is_assigned. A
+    customer's probabilities sum to 1; is_assigned marks the most probable segment (the hard
+    assignment, whose members define the segment's centre and so its rank and name).
+    """
+    frame, matrix = _prepared(features, "features")
+    k = check_cluster_count(n_clusters, matrix, frame_name="features")
+    model = fit_gmm(matrix, n_clusters=k, random_state=_seed(random_state),
+                    covariance_type=str(covariance_type), n_init=n_init)
+    probabilities = model.predict_proba(matrix)
+    labels = probabilities.argmax(axis=1)
+    customer_ids = frame["customer_id"].to_numpy()
+    hard = named_assignment(customer_ids, matrix, labels, n_segments=k)
+    ranks = rank_labels(matrix, labels, customer_ids)
+    names = segment_names(k)
+    # reorder the probability columns from library label to value rank
+    by_rank = np.empty_like(probabilities)
+    for label, rank in ranks.items():
+        by_rank[:, rank - 1] = probabilities[:, label]
+    # renormalise away the last ulp so each row sums to 1 within 1e-12
+    by_rank = by_rank / by_rank.sum(axis=1, keepdims=True)
+    n = len(customer_ids)
+    cluster_id = np.tile(np.arange(1, k + 1, dtype="int32"), n)
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(customer_ids, k),
+            "cluster_id": cluster_id,
+            "segment": [names[i - 1] for i in cluster_id],
+            "probability": by_rank.reshape(-1),
+            "is_assigned": cluster_id == np.repeat(hard["cluster_id"].to_numpy(), k),
+        }
+    )
+
+
+def gmm_segments(features: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
+    """Hard mixture assignment with its probability and entropy, one row per customer.
+
+    Columns: customer_id, cluster_id, segment, probability (of the assigned segment) and
+    entropy (Shannon, natural log, of the customer's membership distribution: 0 when
+    certain, ln k when undecided). Same keyword arguments as ``gmm_segment_probabilities``.
+    """
+    long = gmm_segment_probabilities(features, **kwargs)
+    p = long["probability"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log(p), 0.0)
+    entropy = pd.Series(terms).groupby(long["customer_id"].to_numpy(), sort=False).sum()
+    assigned = long.loc[long["is_assigned"]].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "customer_id": assigned["customer_id"],
+            "cluster_id": assigned["cluster_id"],
+            "segment": assigned["segment"],
+            "probability": assigned["probability"],
+            "entropy": entropy.loc[assigned["customer_id"]].to_numpy(),
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- ward
+
+
+def select_fit_sample(
+    features: pd.DataFrame, *, max_customers: int = 10_000, random_state: int = 42
+) -> pd.DataFrame:
+    """Deterministic sample of at most ``max_customers`` customers for the ward fit.
+
+    Returns leaf_node_id (0..n-1, the row index of the customer in the linkage matrix) and
+    customer_id, ordered by leaf_node_id. With no more customers than the bound, every
+    customer is in the sample. The sample is drawn without replacement from the customers
+    sorted by customer_id, with ``numpy.random.default_rng(random_state)``, and kept in
+    customer_id order.
+    """
+    frame = sorted_by_customer(features, frame_name="features")
+    bound = int(max_customers)
+    if bound < 2:
+        raise ClusteringInputError(f"max_customers must be >= 2, got {max_customers!r}")
+    n = len(frame)
+    if n <= bound:
+        chosen = np.arange(n)
+    else:
+        chosen = np.sort(np.random.default_rng(_seed(random_state)).choice(n, bound,
+                                                                            replace=False))
+    return pd.DataFrame(
+        {
+            "leaf_node_id": np.arange(len(chosen), dtype="int64"),
+            "customer_id": frame["customer_id"].to_numpy()[chosen],
+        }
+    )
+
+
+def _sample_matrix(features: pd.DataFrame, fit_sample: pd.DataFrame) -> np.ndarray:
+    require_columns(fit_sample, ["leaf_node_id", "customer_id"], frame_name="fit_sample")
+    sample = fit_sample.sort_values("leaf_node_id", kind="mergesort")
+    if not np.array_equal(sample["leaf_node_id"].to_numpy(), np.arange(len(sample))):
+        raise ClusteringInputError(
+            "fit_sample: leaf_node_id must be 0..n-1 without gaps or repeats"
+        )
+    frame = sorted_by_customer(features, frame_name="features").set_index("customer_id")
+    absent = ~sample["customer_id"].isin(frame.index)
+    if absent.any():
+        raise ClusteringInputError(
+            f"fit_sample: {int(absent.sum())} customer_id(s) not in features, e.g. "
+            f"{sample.loc[absent, 'customer_id'].iloc[0]!r}"
+        )
+    rows = frame.loc[sample["customer_id"].to_numpy()].reset_index()
+    return numeric_matrix(rows, SCALED_FEATURES, frame_name="features")
+
+
+def ward_merge_tree(features: pd.DataFrame, fit_sample: pd.DataFrame) -> pd.DataFrame:
+    """Ward merge tree of the fit sample, in scipy linkage semantics.
+
+    One row per merge: merge_step (1..n-1), left_node_id, right_node_id, merge_distance,
+    cluster_size. Node ids below n are the sample's leaves (``fit_sample.leaf_node_id``);
+    node n + i - 1 is the cluster created by merge_step i. ``scipy.cluster.hierarchy.
+    dendrogram`` draws it from these columns alone.
+    """
+    matrix = _sample_matrix(features, fit_sample)
+    if len(matrix) < 2:
+        raise ClusteringInputError("fit_sample: need at least 2 customers to build a tree")
+    tree = linkage(matrix, method="ward")
+    return pd.DataFrame(
+        {
+            "merge_step": np.arange(1, len(tree) + 1, dtype="int64"),
+            "left_node_id": tree[:, 0].astype("int64"),
+            "right_node_id": tree[:, 1].astype("int64"),
+            "merge_distance": tree[:, 2],
+            "cluster_size": tree[:, 3].astype("int64"),
+        }
+    )
+
+
+def linkage_matrix(merge_tree: pd.DataFrame) -> np.ndarray:
+    """Rebuild the scipy linkage matrix from a persisted merge tree frame."""
+    columns = ["left_node_id", "right_node_id", "merge_distance", "cluster_size"]
+    require_columns(merge_tree, ["merge_step", *columns], frame_name="merge_tree")
+    ordered = merge_tree.sort_values("merge_step", kind="mergesort")
+    return ordered[columns].to_numpy(dtype="float64")
+
+
+def cut_and_assign(
+    features: pd.DataFrame,
+    fit_sample: pd.DataFrame,
+    merge_tree: pd.DataFrame,
+    *,
+    n_clusters: int = 4,
+) -> pd.DataFrame:
+    """Cut the ward tree into ``n_clusters`` and give every customer a segment.
+
+    Fit-sample customers keep the cluster of the cut; every other customer goes to the
+    nearest (Euclidean) cluster centre of the sample. Returns customer_id, cluster_id,
+    segment, is_fit_sample; one row per customer of ``features``.
+    """
+    frame, matrix = _prepared(features, "features")
+    sample_matrix = _sample_matrix(frame, fit_sample)
+    k = check_cluster_count(n_clusters, sample_matrix, frame_name="fit_sample")
+    tree = linkage_matrix(merge_tree)
+    if len(tree) != len(sample_matrix) - 1:
+        raise ClusteringInputError(
+            f"merge_tree: {len(tree)} merges for {len(sample_matrix)} leaves; expected "
+            f"{len(sample_matrix) - 1} (is it the tree of this fit_sample?)"
+        )
+    sample_labels = fcluster(tree, t=k, criterion="maxclust") - 1
+    if len(np.unique(sample_labels)) != k:
+        raise ClusteringInputError(
+            f"the ward tree cannot be cut into exactly {k} clusters (tied merge distances);"
+            " choose another number of segments"
+        )
+    centres = np.vstack([sample_matrix[sample_labels == c].mean(axis=0) for c in range(k)])
+    in_sample = frame["customer_id"].isin(fit_sample["customer_id"]).to_numpy()
+    labels = pairwise_distances_argmin(matrix, centres)
+    position = pd.Series(np.arange(len(frame)), index=frame["customer_id"])
+    sample_positions = position.loc[
+        fit_sample.sort_values("leaf_node_id", kind="mergesort")["customer_id"]
+    ].to_numpy()
+    labels[sample_positions] = sample_labels
+    result = named_assignment(frame["customer_id"].to_numpy(), matrix, labels, n_segments=k)
+    result["is_fit_sample"] = in_sample
+    return result
+
+
+def agglomerative_segments(
+    features: pd.DataFrame,
+    *,
+    n_clusters: int = 4,
+    max_fit_customers: int = 10_000,
+    random_state: int = 42,
+) -> pd.DataFrame:
+    """Ward segments in one call: sample, merge tree, cut and assign (see the steps)."""
+    sample = select_fit_sample(features, max_customers=max_fit_customers,
+                               random_state=random_state)
+    tree = ward_merge_tree(features, sample)
+    return cut_and_assign(features, sample, tree, n_clusters=n_clusters)

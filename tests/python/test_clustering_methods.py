@@ -1,0 +1,169 @@
+"""k-means, Gaussian mixture and ward: deterministic, label-free, every customer once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _clustering_frames import scaled_customers
+from scipy.cluster.hierarchy import dendrogram, is_valid_linkage
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.metrics import adjusted_rand_score
+
+from segmentation.clustering import (
+    ClusteringInputError,
+    agglomerative_segments,
+    cut_and_assign,
+    gmm_segment_probabilities,
+    gmm_segments,
+    kmeans_segments,
+    linkage_matrix,
+    select_fit_sample,
+    ward_merge_tree,
+)
+
+SCALED = ["recency_scaled", "frequency_scaled", "monetary_scaled"]
+
+
+def _features(per_group: int = 10) -> pd.DataFrame:
+    return scaled_customers(per_group).drop(columns="true_group")
+
+
+def _by_true_group(result: pd.DataFrame, per_group: int = 10) -> pd.Series:
+    truth = scaled_customers(per_group)[["customer_id", "true_group"]]
+    merged = truth.merge(result, on="customer_id")
+    return merged.groupby("true_group")["segment"].agg(lambda s: sorted(set(s)))
+
+
+SEGMENTERS = {
+    "kmeans": lambda f, **kw: kmeans_segments(f, n_clusters=4, **kw),
+    "agglomerative": lambda f, **kw: agglomerative_segments(f, n_clusters=4, **kw),
+    "gmm": lambda f, **kw: gmm_segments(f, n_clusters=4, **kw),
+}
+
+
+@pytest.mark.parametrize("method", SEGMENTERS)
+def test_each_method_names_well_separated_groups_by_value(method):
+    # given four groups with an unmistakable value order
+    # when segmented
+    result = SEGMENTERS[method](_features())
+    # then each true group is exactly one segment, named by its value rank
+    assert _by_true_group(result).tolist() == [
+        ["Champions"],
+        ["Potential Loyalists"],
+        ["Regular Customers"],
+        ["Low-Value / One-Time Buyers"],
+    ]
+    assert sorted(result["cluster_id"].unique()) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("method", SEGMENTERS)
+def test_each_method_is_deterministic_and_ignores_row_order(method):
+    features = _features(per_group=15)
+    first = SEGMENTERS[method](features)
+    again = SEGMENTERS[method](features)
+    shuffled = SEGMENTERS[method](features.sample(frac=1.0, random_state=11))
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first, shuffled)
+    assert first["customer_id"].is_unique and len(first) == len(features)
+
+
+@pytest.mark.parametrize("method", SEGMENTERS)
+def test_fewer_distinct_customers_than_segments_is_a_clear_error(method):
+    # given 6 customers but only 3 distinct feature vectors
+    features = _features().head(3)
+    features = pd.concat([features, features.assign(customer_id=features["customer_id"] + 1)])
+    with pytest.raises(ClusteringInputError, match="3 distinct feature vector"):
+        SEGMENTERS[method](features)
+
+
+def test_mixture_probabilities_are_a_distribution_per_customer():
+    # given a fitted mixture's soft membership
+    features = _features()
+    long = gmm_segment_probabilities(features, n_clusters=4)
+    # then each customer has k rows whose probabilities lie in [0, 1] and sum to 1
+    assert len(long) == 4 * len(features)
+    assert long["probability"].between(0.0, 1.0).all()
+    sums = long.groupby("customer_id")["probability"].sum()
+    assert np.allclose(sums, 1.0, atol=1e-9, rtol=0)
+    # and exactly one assigned segment per customer, the most probable one
+    assert (long.groupby("customer_id")["is_assigned"].sum() == 1).all()
+    most_probable = long.loc[long.groupby("customer_id")["probability"].idxmax()]
+    assert most_probable["is_assigned"].all()
+
+
+def test_mixture_entropy_is_between_zero_and_log_k_and_matches_the_probabilities():
+    features = _features()
+    hard = gmm_segments(features, n_clusters=4)
+    long = gmm_segment_probabilities(features, n_clusters=4)
+    assert hard["entropy"].between(0.0, np.log(4) + 1e-12).all()
+    one = long[long["customer_id"] == hard["customer_id"].iloc[0]]["probability"].to_numpy()
+    by_hand = -sum(p * np.log(p) for p in one if p > 0)
+    assert hard["entropy"].iloc[0] == pytest.approx(by_hand)
+
+
+def test_mixture_rejects_an_unknown_covariance_type():
+    with pytest.raises(ClusteringInputError, match="covariance_type"):
+        gmm_segments(_features(), n_clusters=4, covariance_type="banded")
+
+
+def test_sample_and_assign_equals_a_full_ward_fit_when_the_sample_is_everything():
+    # given noisy overlapping data where ward's partition is not obvious
+    rng = np.random.default_rng(5)
+    features = pd.DataFrame(rng.uniform(size=(60, 3)), columns=SCALED)
+    features.insert(0, "customer_id", np.arange(60))
+    # when the sample bound covers every customer
+    ours = agglomerative_segments(features, n_clusters=4, max_fit_customers=60)
+    full = AgglomerativeClustering(n_clusters=4, linkage="ward").fit_predict(
+        features[SCALED].to_numpy()
+    )
+    # then the partition equals scikit-learn's full ward fit (up to label names)
+    assert ours["is_fit_sample"].all()
+    assert adjusted_rand_score(full, ours["cluster_id"]) == pytest.approx(1.0)
+
+
+def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centre():
+    features = _features(per_group=25)  # 100 customers
+    result = agglomerative_segments(features, n_clusters=4, max_fit_customers=40)
+    assert result["is_fit_sample"].sum() == 40
+    assert len(result) == 100 and result["customer_id"].is_unique
+    # every customer outside the sample sits in the cluster with the nearest sample centre
+    merged = features.merge(result, on="customer_id")
+    fitted = merged[merged["is_fit_sample"]]
+    centres = fitted.groupby("cluster_id")[SCALED].mean()
+    rest = merged[~merged["is_fit_sample"]]
+    distances = ((rest[SCALED].to_numpy()[:, None, :] - centres.to_numpy()[None]) ** 2).sum(-1)
+    assert (centres.index.to_numpy()[distances.argmin(axis=1)] == rest["cluster_id"]).all()
+
+
+def test_fit_sample_is_deterministic_bounded_and_seeded():
+    features = _features(per_group=25)
+    first = select_fit_sample(features, max_customers=30, random_state=1)
+    again = select_fit_sample(features.sample(frac=1.0, random_state=2), max_customers=30,
+                              random_state=1)
+    other = select_fit_sample(features, max_customers=30, random_state=2)
+    pd.testing.assert_frame_equal(first, again)
+    assert len(first) == 30 and first["leaf_node_id"].tolist() == list(range(30))
+    assert set(first["customer_id"]) != set(other["customer_id"])
+
+
+def test_merge_tree_follows_scipy_linkage_semantics_and_draws_a_dendrogram():
+    features = _features()
+    sample = select_fit_sample(features, max_customers=100)
+    tree = ward_merge_tree(features, sample)
+    n = len(sample)
+    assert len(tree) == n - 1
+    assert tree["merge_step"].tolist() == list(range(1, n))
+    assert tree["cluster_size"].iloc[-1] == n
+    assert tree["merge_distance"].is_monotonic_increasing
+    matrix = linkage_matrix(tree.sample(frac=1.0, random_state=0))  # order restored
+    assert is_valid_linkage(matrix)
+    assert len(dendrogram(matrix, no_plot=True)["leaves"]) == n
+
+
+def test_cut_and_assign_refuses_a_tree_of_another_sample():
+    features = _features()
+    sample = select_fit_sample(features, max_customers=100)
+    tree = ward_merge_tree(features, sample).iloc[:-1]
+    with pytest.raises(ClusteringInputError, match="merges for"):
+        cut_and_assign(features, sample, tree, n_clusters=4)

@@ -1,0 +1,94 @@
+"""k selection: every metric per method and k, a documented recommendation, the used k."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _clustering_frames import scaled_customers
+
+from segmentation.clustering import (
+    ClusteringInputError,
+    evaluate_cluster_counts,
+    recommend_k,
+    resolve_n_segments,
+    used_k,
+)
+
+
+def _features() -> pd.DataFrame:
+    return scaled_customers(per_group=12).drop(columns="true_group")
+
+
+def test_table_has_every_metric_for_each_method_and_k():
+    # given well-separated customers, when k = 2..5 is swept
+    table = evaluate_cluster_counts(_features(), k_min=2, k_max=5, n_segments=4,
+                                    kmeans_n_init=2, gmm_n_init=1)
+    # then there is one row per method and k
+    assert len(table) == 3 * 4
+    assert not table.duplicated(["method", "k"]).any()
+    # and method-specific metrics are only filled for their method
+    kmeans = table["method"] == "kmeans"
+    gmm = table["method"] == "gmm"
+    assert table.loc[kmeans, "inertia"].notna().all()
+    assert table.loc[~kmeans, "inertia"].isna().all()
+    assert table.loc[gmm, ["bic", "aic"]].notna().all().all()
+    assert table.loc[~gmm, ["bic", "aic"]].isna().all().all()
+    assert table["silhouette"].between(-1, 1).all()
+    # and the used k is the requested one, for every method
+    assert table.loc[table["is_used"], "k"].tolist() == [4, 4, 4]
+    assert table.loc[table["is_recommended"], "method"].tolist() == [
+        "kmeans", "agglomerative", "gmm"]
+
+
+def test_auto_uses_the_recommended_k():
+    table = evaluate_cluster_counts(_features(), k_min=2, k_max=6, n_segments="auto",
+                                    kmeans_n_init=2, gmm_n_init=1)
+    assert (table["is_used"] == table["is_recommended"]).all()
+    assert used_k(table) == recommend_k(table)
+
+
+def test_four_separated_groups_are_recommended_four_segments():
+    table = evaluate_cluster_counts(_features(), k_min=2, k_max=8, kmeans_n_init=2,
+                                    gmm_n_init=1)
+    assert recommend_k(table) == 4
+
+
+def test_elbow_rule_picks_the_knee_of_the_inertia_curve():
+    # given an inertia curve that falls steeply until k = 3 and flatly after
+    curve = pd.DataFrame({"method": "kmeans", "k": range(2, 9),
+                          "inertia": [100.0, 30.0, 26.0, 23.0, 21.0, 20.0, 19.5]})
+    assert recommend_k(curve) == 3
+
+
+def test_bounded_samples_keep_the_sweep_deterministic():
+    features = scaled_customers(per_group=30).drop(columns="true_group")
+    kwargs = dict(k_min=2, k_max=4, max_customers=80, silhouette_sample_size=50,
+                  agglomerative_max_fit_customers=40, kmeans_n_init=2, gmm_n_init=1)
+    first = evaluate_cluster_counts(features, **kwargs)
+    again = evaluate_cluster_counts(features.sample(frac=1.0, random_state=4), **kwargs)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_k_max_beyond_the_distinct_customers_is_a_clear_error():
+    features = _features().head(6)
+    with pytest.raises(ClusteringInputError, match="k_max"):
+        evaluate_cluster_counts(features, k_min=2, k_max=10)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("auto", 7), ("4", 4), (5, 5)])
+def test_n_segments_accepts_auto_and_integers(value, expected):
+    assert resolve_n_segments(value, recommended=7) == expected
+
+
+@pytest.mark.parametrize("value", ["four", 1, None])
+def test_n_segments_rejects_anything_else(value):
+    with pytest.raises(ClusteringInputError, match="n_segments"):
+        resolve_n_segments(value, recommended=4)
+
+
+def test_used_k_requires_exactly_one_used_k():
+    table = pd.DataFrame({"k": [2, 3], "is_used": [False, False]})
+    with pytest.raises(ClusteringInputError, match="exactly one k"):
+        used_k(table)
+    assert np.isscalar(used_k(table.assign(is_used=[False, True])))
