@@ -4,10 +4,16 @@
     "Customer ID") stage alike. The accepted names per column come from the var
     `raw_columns`; matching ignores case and surrounding blanks. A raw file without one of
     them stops the run with a message naming the file, the expected and the found columns.
+    Returns {staged column: quoted raw column name}.
 -#}
 {% macro raw_column_names(raw_relation) -%}
     {%- if not execute -%}
-        {{ return({}) }}
+        {#- parsing only: no file is read, the names just have to render -#}
+        {%- set placeholders = {} -%}
+        {%- for column in var('raw_columns') -%}
+            {%- do placeholders.update({column: adapter.quote(column)}) -%}
+        {%- endfor -%}
+        {{ return(placeholders) }}
     {%- endif -%}
     {%- set found = run_query(
         'select * from ' ~ raw_relation ~ ' where 1 = 0'
@@ -26,7 +32,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if matches -%}
-            {%- do mapping.update({column: matches[0]}) -%}
+            {%- do mapping.update({column: adapter.quote(matches[0])}) -%}
         {%- else -%}
             {%- do missing.append(aliases | join(' or ')) -%}
         {%- endif -%}

@@ -1,11 +1,12 @@
--- Every raw line is accounted for exactly once: the audit's counts add up to the number of
--- rows in the raw file, and to the number of classified lines. A line lost or counted twice
--- anywhere between the file and the audit fails this test.
+-- Every raw line is accounted for exactly once: the audit's counts add up to
+-- the number of rows in the raw file, and to the number of classified lines.
+-- A line lost or counted twice between the file and the audit fails this test.
 with
 
 raw_rows as (
 
-    select count(*) as row_count from {{ source('online_retail', 'invoice_lines') }}
+    select count(*) as row_count
+    from {{ source('online_retail', 'invoice_lines') }}
 
 ),
 

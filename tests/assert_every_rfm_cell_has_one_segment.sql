@@ -1,5 +1,5 @@
--- The segment map covers each of the 25 R x F cells exactly once, so every customer gets
--- exactly one rule-based segment whatever its scores.
+-- The segment map covers each of the 25 R x F cells exactly once, so every
+-- customer gets exactly one rule-based segment whatever its scores.
 with
 
 cells as (

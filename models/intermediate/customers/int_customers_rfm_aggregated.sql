@@ -19,7 +19,8 @@ as_of as (
     {%- else %}
     select
         cast(
-            {{ dbt.dateadd('day', 1, 'max(cast(invoiced_at as date))') }} as date
+            {{ dbt.dateadd('day', 1, 'max(cast(invoiced_at as date))') }}
+            as date
         ) as as_of_date
 
     from invoice_lines
@@ -94,7 +95,9 @@ customer_rfm as (
         round(
             purchases.monetary - coalesce(returns.returns_amount, 0), 2
         ) as monetary_net,
-        round(purchases.monetary / purchases.frequency, 2) as average_order_value,
+        round(
+            purchases.monetary / purchases.frequency, 2
+        ) as average_order_value,
         as_of.as_of_date,
         purchases.first_purchase_at,
         purchases.last_purchase_at

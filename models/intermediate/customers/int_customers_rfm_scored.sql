@@ -28,9 +28,12 @@ scored as (
 
     select
         customers.*,
-        5 - {{ cut_points_passed('customers.recency_days', 'recency_days') }} as r_score,
-        1 + {{ cut_points_passed('customers.frequency', 'frequency') }} as f_score,
-        1 + {{ cut_points_passed('customers.monetary', 'monetary') }} as m_score
+        5 - {{ cut_points_passed('customers.recency_days', 'recency_days') }}
+            as r_score,
+        1 + {{ cut_points_passed('customers.frequency', 'frequency') }}
+            as f_score,
+        1 + {{ cut_points_passed('customers.monetary', 'monetary') }}
+            as m_score
 
     from customers
     cross join thresholds as recency_days

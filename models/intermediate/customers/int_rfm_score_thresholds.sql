@@ -17,10 +17,10 @@ metrics as (
     {%- for metric in ['recency_days', 'frequency', 'monetary'] %}
     select
         '{{ metric }}' as metric,
-        {%- for cut in [20, 40, 60, 80] %}
-        round({{ percentile_cont(metric, cut / 100) }}, 4) as p{{ cut }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        round({{ percentile_cont(metric, 0.2) }}, 4) as p20,
+        round({{ percentile_cont(metric, 0.4) }}, 4) as p40,
+        round({{ percentile_cont(metric, 0.6) }}, 4) as p60,
+        round({{ percentile_cont(metric, 0.8) }}, 4) as p80
 
     from customers
     {{ 'union all' if not loop.last }}

@@ -15,7 +15,9 @@ customers as (
 sales as (
 
     select
-        cast({{ dbt.date_trunc('month', 'invoiced_at') }} as date) as month_start_date,
+        cast(
+            {{ dbt.date_trunc('month', 'invoiced_at') }} as date
+        ) as month_start_date,
         round(sum(line_amount), 2) as revenue,
         count(distinct invoice_id) as orders,
         count(distinct customer_id) as active_customers
@@ -29,7 +31,9 @@ sales as (
 returns as (
 
     select
-        cast({{ dbt.date_trunc('month', 'invoiced_at') }} as date) as month_start_date,
+        cast(
+            {{ dbt.date_trunc('month', 'invoiced_at') }} as date
+        ) as month_start_date,
         round(-sum(line_amount), 2) as returns_amount,
         count(*) as return_lines
 

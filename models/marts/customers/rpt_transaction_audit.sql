@@ -1,5 +1,7 @@
-{#- Every outcome appears, with zero rows where no line had it, so the audit reads alike
-    on every file. -#}
+{#-
+    Every outcome appears, with zero rows where no line had it, so the audit
+    reads alike on every file.
+-#}
 with
 
 invoice_lines as (

@@ -4,7 +4,7 @@
     with the reason `unparseable`) instead of failing the build or vanishing.
 -#}
 {%- set raw = source('online_retail', 'invoice_lines') -%}
-{%- set names = raw_column_names(raw) -%}
+{%- set raw_columns = raw_column_names(raw) -%}
 with
 
 source as (
@@ -17,19 +17,14 @@ raw_text as (
 
     select
         row_number() over () as invoice_line_id,
-        {%- for column, name in [
-            ('invoice_id', 'invoice_id'),
-            ('stock_code', 'stock_code'),
-            ('description', 'description'),
-            ('country', 'country'),
-            ('customer_id', 'customer_id_text'),
-            ('quantity', 'quantity_text'),
-            ('unit_price', 'unit_price_text'),
-            ('invoiced_at', 'invoiced_at_text'),
-        ] %}
-        {{ clean_text(adapter.quote(names.get(column, column))) }} as {{ name }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        {{ clean_text(raw_columns.invoice_id) }} as invoice_id,
+        {{ clean_text(raw_columns.stock_code) }} as stock_code,
+        {{ clean_text(raw_columns.description) }} as description,
+        {{ clean_text(raw_columns.country) }} as country,
+        {{ clean_text(raw_columns.customer_id) }} as customer_id_text,
+        {{ clean_text(raw_columns.quantity) }} as quantity_text,
+        {{ clean_text(raw_columns.unit_price) }} as unit_price_text,
+        {{ clean_text(raw_columns.invoiced_at) }} as invoiced_at_text
 
     from source
 
