@@ -21,6 +21,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(handle)
     temporary = Path(name)
+    # mkstemp creates the file as 0600; give it the permissions a plain open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    temporary.chmod(0o666 & ~umask)
     try:
         yield temporary
         os.replace(temporary, target)

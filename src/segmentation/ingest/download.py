@@ -9,7 +9,9 @@ without a bug in this code (no network, proxy page instead of a zip, HTTP 404) s
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -96,9 +98,14 @@ def download_uci(
     raw_dir = Path(raw_dir)
     raw_dir.mkdir(parents=True, exist_ok=True)
     parquet_path = raw_dir / RAW_PARQUET_NAME
-    with atomic_path(raw_dir / "online_retail.zip") as archive:
+    handle, name = tempfile.mkstemp(prefix=".online_retail.", suffix=".zip.part", dir=raw_dir)
+    os.close(handle)
+    archive = Path(name)
+    try:
         _fetch(url, archive, timeout, progress)
         workbook = _extract_workbook(archive, raw_dir, url)
+    finally:
+        archive.unlink(missing_ok=True)
     try:
         return excel_to_parquet(workbook, parquet_path, progress=progress)
     except RawFileError as error:
