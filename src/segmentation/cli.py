@@ -65,7 +65,7 @@ def run_dbt(command: str, dbt_vars: dict, extra: list[str] | None = None) -> Non
         )
 
 
-def resolve_data(data: str | None, allow_download: bool = True) -> Path:
+def resolve_data(data: str | None, allow_download: bool = True):
     """The raw file to build from (see segmentation.ingest.resolve_raw_file)."""
     from segmentation.ingest import DownloadError, RawFileError, resolve_raw_file
 
@@ -80,7 +80,15 @@ def resolve_data(data: str | None, allow_download: bool = True) -> Path:
     except (RawFileError, DownloadError) as error:
         raise UserError(str(error)) from error
     print(f"Raw data: {resolved.path} ({resolved.origin}, {resolved.schema} schema)")
-    return resolved.path
+    return resolved
+
+
+def raw_data_vars(resolved) -> dict:
+    """The dbt vars that point the source at the resolved file."""
+    return {
+        "raw_data_path": str(Path(resolved.path).resolve()),
+        "raw_csv_encoding": resolved.encoding,
+    }
 
 
 def render_report(out: Path) -> None:
@@ -120,15 +128,25 @@ def main(argv: list[str] | None = None) -> int:
     report = commands.add_parser("report", help="render the report from the marts")
     report.add_argument("--out", default=DEFAULT_REPORT, type=Path)
 
+    synthesize = commands.add_parser("synthesize", help="write a synthetic raw file")
+    synthesize.add_argument("--out", required=True, type=Path)
+    synthesize.add_argument("--lines", type=int, default=541_909)
+    synthesize.add_argument("--customers", type=int, default=4_372)
+    synthesize.add_argument("--seed", type=int, default=42)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "prepare":
-            print(resolve_data(args.data, allow_download=not args.no_download))
+            print(resolve_data(args.data, allow_download=not args.no_download).path)
+        elif args.command == "synthesize":
+            from segmentation.ingest.synthetic import generate
+
+            print(generate(args.out, args.lines, args.customers, seed=args.seed))
         elif args.command == "report":
             render_report(args.out)
         else:
-            raw = resolve_data(args.data, allow_download=not args.no_download)
-            run_dbt("build", {"raw_data_path": str(raw), **parse_vars(args.var)})
+            resolved = resolve_data(args.data, allow_download=not args.no_download)
+            run_dbt("build", {**raw_data_vars(resolved), **parse_vars(args.var)})
             if not args.no_report:
                 render_report(args.report)
     except UserError as error:
