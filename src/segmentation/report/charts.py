@@ -82,7 +82,9 @@ def revenue_by_month(monthly: pd.DataFrame) -> go.Figure:
         secondary_y=True,
     )
     fig.update_yaxes(title_text="revenue (£)", secondary_y=False)
-    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False)
+    fig.update_yaxes(
+        title_text="orders", secondary_y=True, showgrid=False, tickmode="auto", rangemode="tozero"
+    )
     return style(fig, "Revenue and orders by month")
 
 
@@ -182,7 +184,9 @@ def distributions(metrics: dict[str, pd.Series], log_metrics: set[str]) -> go.Fi
             fig.update_xaxes(title=name, row=1, col=column)
     fig.update_yaxes(title="customers", row=1, col=1)
     fig.update_layout(showlegend=False, bargap=0.05)
-    return style(fig, "How recency, frequency and monetary value are spread", height=340)
+    style(fig, "How recency, frequency and monetary value are spread", height=360)
+    fig.update_layout(margin={"t": 80})
+    return fig
 
 
 def box_plots(metrics: dict[str, pd.Series], log_metrics: set[str]) -> go.Figure:
@@ -204,9 +208,11 @@ def box_plots(metrics: dict[str, pd.Series], log_metrics: set[str]) -> go.Figure
             col=column,
         )
         if name in log_metrics:
-            fig.update_yaxes(type="log", row=1, col=column)
+            fig.update_yaxes(type="log", dtick=1, row=1, col=column)
     fig.update_layout(showlegend=False)
-    return style(fig, "Box plots: the dots are outliers", height=380)
+    style(fig, "Box plots: the dots are outliers", height=400)
+    fig.update_layout(margin={"t": 80})
+    return fig
 
 
 def revenue_treemap(revenue: pd.DataFrame, segment_labels: dict[str, str]) -> go.Figure:
@@ -346,11 +352,13 @@ def rfm_scatter_3d(
                 **axis,
                 "title": {"text": "orders"},
                 "type": "log" if "frequency" in log_axes else "linear",
+                "dtick": 1 if "frequency" in log_axes else None,
             },
             "zaxis": {
                 **axis,
                 "title": {"text": "monetary (£)"},
                 "type": "log" if "monetary" in log_axes else "linear",
+                "dtick": 1 if "monetary" in log_axes else None,
             },
         },
         updatemenus=[
@@ -365,8 +373,12 @@ def rfm_scatter_3d(
             }
         ],
     )
-    style(fig, None, height=600)
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 60, "b": 0}, legend={"y": 0.5, "x": 1.0})
+    style(fig, None, height=640)
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        legend={"orientation": "v", "y": 0.5, "x": 0.98, "itemsizing": "constant"},
+        scene_camera={"eye": {"x": 1.5, "y": 1.5, "z": 0.6}},
+    )
     return fig
 
 
@@ -407,6 +419,7 @@ def model_selection(
                 mode="markers",
                 marker={"symbol": "star", "size": 16, "color": color, "line": {"width": 1}},
                 name=f"{method_labels.get(method, method)}: k in use",
+                showlegend=False,
                 hovertemplate="k=%{x} in use<extra></extra>",
             )
         )
@@ -418,12 +431,16 @@ def model_selection(
                     mode="markers",
                     marker={"symbol": "circle-open", "size": 16, "color": color},
                     name=f"{method_labels.get(method, method)}: recommended k",
+                    showlegend=False,
+                    hovertemplate="k=%{x} recommended<extra></extra>",
                 )
             )
         _mark_used(fig, group, metric, color)
     fig.update_xaxes(title="number of segments k", dtick=1)
     fig.update_yaxes(title=axis_title)
-    return style(fig, title, height=340)
+    style(fig, title, height=360)
+    fig.update_layout(legend={"y": -0.3})
+    return fig
 
 
 def dendrogram(linkage: np.ndarray, k: int | None, last_merges: int = 30) -> go.Figure:
@@ -461,11 +478,14 @@ def dendrogram(linkage: np.ndarray, k: int | None, last_merges: int = 30) -> go.
 def profile_comparison(profiles: pd.DataFrame, method_labels: dict) -> go.Figure:
     """Per method, each segment's share of customers against its share of revenue."""
     methods = list(dict.fromkeys(profiles["method"]))
+    widths = [max(3, (profiles["method"] == m).sum()) for m in methods]
     fig = make_subplots(
         rows=1,
         cols=len(methods),
         subplot_titles=[method_labels.get(m, m) for m in methods],
         shared_yaxes=True,
+        column_widths=[w / sum(widths) for w in widths],
+        horizontal_spacing=0.03,
     )
     shown_legend = False
     for column, method in enumerate(methods, start=1):
@@ -483,8 +503,20 @@ def profile_comparison(profiles: pd.DataFrame, method_labels: dict) -> go.Figure
                     showlegend=not shown_legend,
                     marker={
                         "color": [segment_color(s) for s in group["segment"]],
-                        "pattern": {"shape": pattern},
                         "line": {"color": "#1f2933", "width": 0.5},
+                        **(
+                            {
+                                "pattern": {
+                                    "shape": pattern,
+                                    "fgcolor": "#1f2933",
+                                    "bgcolor": "rgba(0,0,0,0)",
+                                    "size": 6,
+                                    "fillmode": "overlay",
+                                }
+                            }
+                            if pattern
+                            else {}
+                        ),
                     },
                     hovertemplate="%{x}: %{y:.1%} " + name + "<extra></extra>",
                 ),
@@ -493,9 +525,11 @@ def profile_comparison(profiles: pd.DataFrame, method_labels: dict) -> go.Figure
             )
         shown_legend = True
     fig.update_yaxes(tickformat=".0%")
-    fig.update_xaxes(tickangle=-35)
+    fig.update_xaxes(tickangle=-45)
     fig.update_layout(barmode="group")
-    return style(fig, "Customers and revenue per segment (hatched: revenue)", height=440)
+    style(fig, "Customers and revenue per segment (hatched: revenue)", height=500)
+    fig.update_layout(margin={"t": 80, "b": 150}, legend={"y": 1.12, "x": 0.5})
+    return fig
 
 
 def crosstab_heatmaps(crosstab: pd.DataFrame, method_labels: dict) -> go.Figure:

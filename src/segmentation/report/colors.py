@@ -55,6 +55,6 @@ def default_segment_label(name: object) -> str:
     key = segment_key(text)
     if key in DEFAULT_LABELS:
         return DEFAULT_LABELS[key]
-    if "_" in text and text == text.lower():
+    if text == text.lower():
         return text.replace("_", " ").title()
     return text

@@ -22,12 +22,14 @@ from segmentation.report.data import RUN_FIRST, SPECS_BY_NAME, ReportDataError
 DEFAULT_MAX_EXPLORER_CUSTOMERS = 20_000
 # A mixture assignment below this probability is shown as ambiguous.
 DEFAULT_AMBIGUOUS_BELOW = 0.8
+AMBIGUOUS_ROWS = 15
 # Countries beyond this many (by revenue) are grouped in the treemap.
 TREEMAP_COUNTRIES = 12
 TOP_PRODUCTS = 15
 # A metric is drawn on a log scale when its skewness exceeds this.
 SKEWED = 1.0
 
+METRIC_NAMES = {"recency_days": "recency", "frequency": "frequency", "monetary": "monetary value"}
 RULE_BASED = "rule_based"
 METHOD_LABELS = {
     RULE_BASED: "Rule-based RFM",
@@ -282,7 +284,7 @@ def _ambiguous(
     ambiguous = segments[probability < threshold].sort_values("gmm_probability")
     rows = []
     if probabilities is not None and len(ambiguous):
-        shown = ambiguous.head(25)
+        shown = ambiguous.head(AMBIGUOUS_ROWS)
         ranked = probabilities[probabilities["customer_id"].isin(shown["customer_id"])]
         ranked = ranked.sort_values(["customer_id", "probability"], ascending=[True, False])
         for row in shown.itertuples(index=False):
@@ -432,7 +434,7 @@ def build_context(
         "monthly_partial": [
             d.strftime("%B %Y") for d in monthly.loc[monthly["is_partial"], "month_start_date"]
         ],
-        "log_metrics": sorted(log_metrics),
+        "log_metrics": [METRIC_NAMES[m] for m in metrics if m in log_metrics],
         "skew": {name: float(values.skew()) for name, values in metrics.items()},
         "thresholds": _thresholds(tables.get("rpt_rfm_score_thresholds")),
         "playbook": _playbook(profile_rule, tables.get("rfm_segments")),
@@ -454,6 +456,10 @@ def build_context(
             else ["segment"]
         )
         cluster_profiles = cluster_profiles.sort_values(["method", *order])
+        method_order = {m: i for i, m in enumerate(CLUSTER_METHODS)}
+        cluster_profiles = cluster_profiles.sort_values(
+            "method", key=lambda m: m.map(method_order).fillna(len(method_order)), kind="stable"
+        )
         profiles = pd.concat([profile_rule, cluster_profiles], ignore_index=True)
         selection = tables["rpt_cluster_model_selection"].copy()
         for flag in ("is_used", "is_recommended"):

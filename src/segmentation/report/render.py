@@ -27,6 +27,7 @@ from segmentation.report.context import DEFAULT_MAX_EXPLORER_CUSTOMERS, build_co
 from segmentation.report.data import load_tables
 
 PACKAGE = "segmentation.report"
+DASH = "\u2013"  # shown for a missing value
 
 
 def _asset(name: str) -> str:
@@ -80,11 +81,11 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["money"] = lambda v: "–" if v is None else f"£{v:,.0f}"
-    environment.filters["money2"] = lambda v: "–" if v is None else f"£{v:,.2f}"
-    environment.filters["count"] = lambda v: "–" if v is None else f"{int(v):,}"
-    environment.filters["pct"] = lambda v, d=1: "–" if v is None else f"{v:.{d}%}"
-    environment.filters["num"] = lambda v, d=1: "–" if v is None else f"{v:,.{d}f}"
+    environment.filters["money"] = lambda v: DASH if v is None else f"£{v:,.0f}"
+    environment.filters["money2"] = lambda v: DASH if v is None else f"£{v:,.2f}"
+    environment.filters["count"] = lambda v: DASH if v is None else f"{int(v):,}"
+    environment.filters["pct"] = lambda v, d=1: DASH if v is None else f"{v:.{d}%}"
+    environment.filters["num"] = lambda v, d=1: DASH if v is None else f"{v:,.{d}f}"
     return environment
 
 
@@ -98,8 +99,8 @@ def render_html(context: dict) -> str:
     csp = "; ".join(
         [
             "default-src 'none'",
-            # plotly's 3D scatter compiles its WebGL shaders' helpers with new Function().
-            f"script-src {_sha256(plotly_js)} {_sha256(page_js)} 'unsafe-eval'",
+            # Only the two inline scripts of this page run: injected markup cannot add one.
+            f"script-src {_sha256(plotly_js)} {_sha256(page_js)}",
             "style-src 'unsafe-inline'",
             "img-src data: blob:",
             "font-src 'none'",
