@@ -23,6 +23,10 @@ config-version: 2
 profile: generic_tests_check
 flags:
   send_anonymous_usage_stats: false
+vars:
+  raw_data_path: seeds/rows.csv
+  raw_columns:
+    customer_id: [CustomerID]
 """
 
 PROFILES = """
@@ -35,12 +39,12 @@ generic_tests_check:
 """
 
 # amount: two rows out of [0, 100]; (low, high): one row with low > high; (k1, k2): one
-# pair occurs twice.
-ROWS = """id,amount,low,high,k1,k2
-1,5,1,2,a,x
-2,-1,1,1,a,y
-3,150,3,2,b,x
-4,100,0,0,a,x
+# pair occurs twice; CustomerID: one of four blank.
+ROWS = """id,amount,low,high,k1,k2,CustomerID
+1,5,1,2,a,x,17850
+2,-1,1,1,a,y,
+3,150,3,2,b,x,13047
+4,100,0,0,a,x,12583
 """
 
 PROPERTIES = """
@@ -79,6 +83,12 @@ seeds:
           name: passes_unique_combination
       - not_empty:
           name: passes_not_empty
+      - raw_null_share_at_most:
+          name: fails_raw_null_share_at_most
+          arguments: {column: customer_id, max_share: 0.2}
+      - raw_null_share_at_most:
+          name: passes_raw_null_share_at_most
+          arguments: {column: customer_id, max_share: 0.25}
 """
 
 EXPECTED_FAILURES = {
@@ -87,6 +97,7 @@ EXPECTED_FAILURES = {
     "fails_expression_is_true": 1,
     "fails_unique_combination": 1,
     "fails_not_empty": 1,
+    "fails_raw_null_share_at_most": 1,
 }
 
 
@@ -114,7 +125,7 @@ def test_each_generic_test_fails_on_broken_rows_and_passes_on_good_ones(check_pr
     }
     passing = {name for name in outcomes if name.startswith("passes_")}
     assert set(EXPECTED_FAILURES) <= set(outcomes)
-    assert len(passing) == 4
+    assert len(passing) == 5
     for name, failures in EXPECTED_FAILURES.items():
         assert outcomes[name] == ("fail", failures), name
     for name in passing:
