@@ -53,16 +53,40 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(command: str, dbt_vars: dict, extra: list[str] | None = None) -> None:
+def run_dbt(command: str, dbt_vars: dict, warehouse: Path, extra: list[str] | None = None) -> None:
     """Runs one dbt command with the given vars; a failure is a UserError naming the command."""
     args = [dbt_executable(), command, "--vars", json.dumps(dbt_vars), *(extra or [])]
-    warehouse_path().parent.mkdir(parents=True, exist_ok=True)
-    completed = subprocess.run(args, cwd=PROJECT_DIR, env=dbt_environment(), check=False)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    env = {**dbt_environment(), "DBT_DUCKDB_PATH": str(warehouse)}
+    completed = subprocess.run(args, cwd=PROJECT_DIR, env=env, check=False)
     if completed.returncode != 0:
         raise UserError(
             f"`dbt {command}` failed (exit code {completed.returncode}); its log above says "
             "which model or test, and target/run_results.json holds the details."
         )
+
+
+def build_and_publish(dbt_vars: dict) -> Path:
+    """`dbt build` into a side file, then rename it over the warehouse in one step.
+
+    Readers holding the published file (read-only connections, the report) keep a complete,
+    consistent warehouse while a build runs, and a build that fails or is killed leaves the
+    previous warehouse as it was; the next run starts its side file afresh.
+    """
+    published = warehouse_path()
+    building = published.with_name(f".{published.stem}.building{published.suffix}")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    run_dbt("build", dbt_vars, building)
+    import duckdb
+
+    with duckdb.connect(str(building)) as connection:
+        connection.execute("checkpoint")  # everything in the file, no write-ahead log left
+    # a log beside the published file belongs to the old file and must not be replayed
+    published.with_name(published.name + ".wal").unlink(missing_ok=True)
+    os.replace(building, published)
+    print(f"Warehouse: {published}")
+    return published
 
 
 def resolve_data(data: str | None, allow_download: bool = True):
@@ -146,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             render_report(args.out)
         else:
             resolved = resolve_data(args.data, allow_download=not args.no_download)
-            run_dbt("build", {**raw_data_vars(resolved), **parse_vars(args.var)})
+            build_and_publish({**raw_data_vars(resolved), **parse_vars(args.var)})
             if not args.no_report:
                 render_report(args.report)
     except UserError as error:

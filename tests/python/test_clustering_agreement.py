@@ -29,8 +29,12 @@ def test_identical_partitions_with_renumbered_clusters_agree_perfectly():
 
 def test_a_customer_without_a_cluster_is_an_error():
     segments = pd.DataFrame(
-        {"customer_id": [1, 2], "kmeans_cluster_id": [1, None],
-         "agglomerative_cluster_id": [1, 2], "gmm_cluster_id": [1, 2]}
+        {
+            "customer_id": [1, 2],
+            "kmeans_cluster_id": [1, None],
+            "agglomerative_cluster_id": [1, 2],
+            "gmm_cluster_id": [1, 2],
+        }
     )
     with pytest.raises(ClusteringInputError, match="kmeans_cluster_id"):
         method_agreement(segments)

@@ -72,7 +72,7 @@ def test_each_method_is_deterministic_and_ignores_row_order(method):
 def test_fewer_distinct_customers_than_segments_is_a_clear_error(method):
     # given 6 customers but only 3 distinct feature vectors
     features = _features().head(3)
-    features = pd.concat([features, features.assign(customer_id=features["customer_id"] + 1)])
+    features = pd.concat([features, features.assign(customer_id=features["customer_id"] + 100_000)])
     with pytest.raises(ClusteringInputError, match="3 distinct feature vector"):
         SEGMENTERS[method](features)
 
@@ -139,8 +139,9 @@ def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centr
 def test_fit_sample_is_deterministic_bounded_and_seeded():
     features = _features(per_group=25)
     first = select_fit_sample(features, max_customers=30, random_state=1)
-    again = select_fit_sample(features.sample(frac=1.0, random_state=2), max_customers=30,
-                              random_state=1)
+    again = select_fit_sample(
+        features.sample(frac=1.0, random_state=2), max_customers=30, random_state=1
+    )
     other = select_fit_sample(features, max_customers=30, random_state=2)
     pd.testing.assert_frame_equal(first, again)
     assert len(first) == 30 and first["leaf_node_id"].tolist() == list(range(30))
@@ -167,3 +168,16 @@ def test_cut_and_assign_refuses_a_tree_of_another_sample():
     tree = ward_merge_tree(features, sample).iloc[:-1]
     with pytest.raises(ClusteringInputError, match="merges for"):
         cut_and_assign(features, sample, tree, n_clusters=4)
+
+
+@pytest.mark.parametrize("method", ["kmeans", "gmm"])
+def test_model_selection_table_decides_the_number_of_segments(method):
+    # given a model-selection table whose used k is 3
+    selection = pd.DataFrame({"k": [2, 3, 4], "is_used": [False, True, False]})
+    segment = {"kmeans": kmeans_segments, "gmm": gmm_segments}[method]
+    # when segmenting with it (n_clusters left at its default of 4)
+    result = segment(_features(), model_selection=selection)
+    # then there are three segments named for k = 3
+    assert sorted(result["segment"].unique()) == sorted(
+        ["Champions", "Regular Customers", "Low-Value / One-Time Buyers"]
+    )

@@ -57,5 +57,6 @@ def test_an_empty_cluster_is_reported_not_named():
     frame = scaled_customers()
     labels = np.minimum(frame["true_group"].to_numpy(), 2)  # only 3 clusters present
     with pytest.raises(ClusteringInputError, match="3 non-empty cluster"):
-        named_assignment(frame["customer_id"].to_numpy(), frame[SCALED].to_numpy(), labels,
-                         n_segments=4)
+        named_assignment(
+            frame["customer_id"].to_numpy(), frame[SCALED].to_numpy(), labels, n_segments=4
+        )

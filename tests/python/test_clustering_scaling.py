@@ -67,8 +67,7 @@ def test_log_transform_can_be_switched_off_with_the_string_dbt_renders():
 
 def test_constant_feature_scales_to_zero_instead_of_dividing_by_zero():
     customers = pd.DataFrame(
-        {"customer_id": [1, 2], "recency_days": [5, 5], "frequency": [1, 2],
-         "monetary": [1.0, 2.0]}
+        {"customer_id": [1, 2], "recency_days": [5, 5], "frequency": [1, 2], "monetary": [1.0, 2.0]}
     )
     scaled = scale_features(customers)
     assert scaled["recency_scaled"].tolist() == [0.0, 0.0]
@@ -84,8 +83,10 @@ def test_output_does_not_depend_on_input_row_order():
     ("change", "message"),
     [
         (lambda f: f.drop(columns="monetary"), "missing column"),
-        (lambda f: f.assign(frequency=f["frequency"].astype("float").where(f.index > 0)),
-         "'frequency' must be a finite number"),
+        (
+            lambda f: f.assign(frequency=f["frequency"].astype("float").where(f.index > 0)),
+            "'frequency' must be a finite number",
+        ),
         (lambda f: f.assign(customer_id=1), "must be unique"),
         (lambda f: f.assign(monetary=-f["monetary"]), "negative values"),
     ],

@@ -22,8 +22,9 @@ def _features() -> pd.DataFrame:
 
 def test_table_has_every_metric_for_each_method_and_k():
     # given well-separated customers, when k = 2..5 is swept
-    table = evaluate_cluster_counts(_features(), k_min=2, k_max=5, n_segments=4,
-                                    kmeans_n_init=2, gmm_n_init=1)
+    table = evaluate_cluster_counts(
+        _features(), k_min=2, k_max=5, n_segments=4, kmeans_n_init=2, gmm_n_init=1
+    )
     # then there is one row per method and k
     assert len(table) == 3 * 4
     assert not table.duplicated(["method", "k"]).any()
@@ -38,33 +39,48 @@ def test_table_has_every_metric_for_each_method_and_k():
     # and the used k is the requested one, for every method
     assert table.loc[table["is_used"], "k"].tolist() == [4, 4, 4]
     assert table.loc[table["is_recommended"], "method"].tolist() == [
-        "kmeans", "agglomerative", "gmm"]
+        "kmeans",
+        "agglomerative",
+        "gmm",
+    ]
 
 
 def test_auto_uses_the_recommended_k():
-    table = evaluate_cluster_counts(_features(), k_min=2, k_max=6, n_segments="auto",
-                                    kmeans_n_init=2, gmm_n_init=1)
+    table = evaluate_cluster_counts(
+        _features(), k_min=2, k_max=6, n_segments="auto", kmeans_n_init=2, gmm_n_init=1
+    )
     assert (table["is_used"] == table["is_recommended"]).all()
     assert used_k(table) == recommend_k(table)
 
 
 def test_four_separated_groups_are_recommended_four_segments():
-    table = evaluate_cluster_counts(_features(), k_min=2, k_max=8, kmeans_n_init=2,
-                                    gmm_n_init=1)
+    table = evaluate_cluster_counts(_features(), k_min=2, k_max=8, kmeans_n_init=2, gmm_n_init=1)
     assert recommend_k(table) == 4
 
 
 def test_elbow_rule_picks_the_knee_of_the_inertia_curve():
     # given an inertia curve that falls steeply until k = 3 and flatly after
-    curve = pd.DataFrame({"method": "kmeans", "k": range(2, 9),
-                          "inertia": [100.0, 30.0, 26.0, 23.0, 21.0, 20.0, 19.5]})
+    curve = pd.DataFrame(
+        {
+            "method": "kmeans",
+            "k": range(2, 9),
+            "inertia": [100.0, 30.0, 26.0, 23.0, 21.0, 20.0, 19.5],
+        }
+    )
     assert recommend_k(curve) == 3
 
 
 def test_bounded_samples_keep_the_sweep_deterministic():
     features = scaled_customers(per_group=30).drop(columns="true_group")
-    kwargs = dict(k_min=2, k_max=4, max_customers=80, silhouette_sample_size=50,
-                  agglomerative_max_fit_customers=40, kmeans_n_init=2, gmm_n_init=1)
+    kwargs = dict(
+        k_min=2,
+        k_max=4,
+        max_customers=80,
+        silhouette_sample_size=50,
+        agglomerative_max_fit_customers=40,
+        kmeans_n_init=2,
+        gmm_n_init=1,
+    )
     first = evaluate_cluster_counts(features, **kwargs)
     again = evaluate_cluster_counts(features.sample(frac=1.0, random_state=4), **kwargs)
     pd.testing.assert_frame_equal(first, again)
@@ -92,3 +108,20 @@ def test_used_k_requires_exactly_one_used_k():
     with pytest.raises(ClusteringInputError, match="exactly one k"):
         used_k(table)
     assert np.isscalar(used_k(table.assign(is_used=[False, True])))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_silhouette_equals_scikit_learn(seed):
+    # given random points and labels, including a singleton cluster
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    from segmentation.clustering.selection import silhouette_from_distances
+
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(size=(50, 3))
+    labels = rng.integers(0, 4, size=50)
+    labels[0] = 9  # a cluster of one customer
+    distances = pairwise_distances(points)
+    # then the shared-matrix silhouette is scikit-learn's
+    expected = silhouette_score(distances, labels, metric="precomputed")
+    assert silhouette_from_distances(distances, labels) == pytest.approx(expected, abs=1e-12)

@@ -30,6 +30,7 @@ from ._frames import (
     check_cluster_count,
     numeric_matrix,
     require_columns,
+    single_threaded,
     sorted_by_customer,
 )
 from .naming import named_assignment, rank_labels, segment_names
@@ -51,12 +52,27 @@ def _seed(random_state: object) -> int:
         ) from None
 
 
-def fit_kmeans(matrix: np.ndarray, *, n_clusters: int, random_state: int, n_init: int = 10
-               ) -> KMeans:
+def used_k(selection: pd.DataFrame) -> int:
+    """The k marked is_used in a model-selection table (what the clusterings must use)."""
+    used = selection.loc[selection["is_used"].astype(bool), "k"].unique()
+    if len(used) != 1:
+        raise ClusteringInputError(
+            f"model selection: expected exactly one k with is_used, found {sorted(used)} - "
+            "is n_segments inside k_min..k_max?"
+        )
+    return int(used[0])
+
+
+def _k(n_clusters: object, model_selection: pd.DataFrame | None) -> object:
+    """The number of segments: from the model-selection table when one is given."""
+    return n_clusters if model_selection is None else used_k(model_selection)
+
+
+def fit_kmeans(
+    matrix: np.ndarray, *, n_clusters: int, random_state: int, n_init: int = 10
+) -> KMeans:
     """Fitted scikit-learn KMeans (shared by the segmentation and the k sweep)."""
-    return KMeans(
-        n_clusters=n_clusters, n_init=n_init, random_state=random_state
-    ).fit(matrix)
+    return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state).fit(matrix)
 
 
 def fit_gmm(
@@ -70,8 +86,7 @@ def fit_gmm(
     """Fitted GaussianMixture; several initialisations because EM finds local optima."""
     if covariance_type not in COVARIANCE_TYPES:
         raise ClusteringInputError(
-            f"gmm covariance_type must be one of {list(COVARIANCE_TYPES)}, got "
-            f"{covariance_type!r}"
+            f"gmm covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}"
         )
     return GaussianMixture(
         n_components=n_clusters,
@@ -81,17 +96,27 @@ def fit_gmm(
     ).fit(matrix)
 
 
+@single_threaded
 def kmeans_segments(
-    features: pd.DataFrame, *, n_clusters: int = 4, random_state: int = 42, n_init: int = 10
+    features: pd.DataFrame,
+    *,
+    n_clusters: int = 4,
+    random_state: int = 42,
+    n_init: int = 10,
+    model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """k-means segments: customer_id, cluster_id (value rank), segment; one row per customer."""
+    """k-means segments: customer_id, cluster_id (value rank), segment; one row per customer.
+
+    ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
+    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
+    """
     frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(n_clusters, matrix, frame_name="features")
+    k = check_cluster_count(_k(n_clusters, model_selection), matrix, frame_name="features")
     model = fit_kmeans(matrix, n_clusters=k, random_state=_seed(random_state), n_init=n_init)
-    return named_assignment(frame["customer_id"].to_numpy(), matrix, model.labels_,
-                            n_segments=k)
+    return named_assignment(frame["customer_id"].to_numpy(), matrix, model.labels_, n_segments=k)
 
 
+@single_threaded
 def gmm_segment_probabilities(
     features: pd.DataFrame,
     *,
@@ -99,17 +124,25 @@ def gmm_segment_probabilities(
     random_state: int = 42,
     covariance_type: str = "full",
     n_init: int = 3,
+    model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Gaussian-mixture soft membership, one row per customer and segment.
 
     Columns: customer_id, cluster_id (value rank), segment, probability, is_assigned. A
     customer's probabilities sum to 1; is_assigned marks the most probable segment (the hard
     assignment, whose members define the segment's centre and so its rank and name).
+    ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
+    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
     """
     frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(n_clusters, matrix, frame_name="features")
-    model = fit_gmm(matrix, n_clusters=k, random_state=_seed(random_state),
-                    covariance_type=str(covariance_type), n_init=n_init)
+    k = check_cluster_count(_k(n_clusters, model_selection), matrix, frame_name="features")
+    model = fit_gmm(
+        matrix,
+        n_clusters=k,
+        random_state=_seed(random_state),
+        covariance_type=str(covariance_type),
+        n_init=n_init,
+    )
     probabilities = model.predict_proba(matrix)
     labels = probabilities.argmax(axis=1)
     customer_ids = frame["customer_id"].to_numpy()
@@ -181,8 +214,7 @@ def select_fit_sample(
     if n <= bound:
         chosen = np.arange(n)
     else:
-        chosen = np.sort(np.random.default_rng(_seed(random_state)).choice(n, bound,
-                                                                            replace=False))
+        chosen = np.sort(np.random.default_rng(_seed(random_state)).choice(n, bound, replace=False))
     return pd.DataFrame(
         {
             "leaf_node_id": np.arange(len(chosen), dtype="int64"),
@@ -209,6 +241,7 @@ def _sample_matrix(features: pd.DataFrame, fit_sample: pd.DataFrame) -> np.ndarr
     return numeric_matrix(rows, SCALED_FEATURES, frame_name="features")
 
 
+@single_threaded
 def ward_merge_tree(features: pd.DataFrame, fit_sample: pd.DataFrame) -> pd.DataFrame:
     """Ward merge tree of the fit sample, in scipy linkage semantics.
 
@@ -240,22 +273,26 @@ def linkage_matrix(merge_tree: pd.DataFrame) -> np.ndarray:
     return ordered[columns].to_numpy(dtype="float64")
 
 
+@single_threaded
 def cut_and_assign(
     features: pd.DataFrame,
     fit_sample: pd.DataFrame,
     merge_tree: pd.DataFrame,
     *,
     n_clusters: int = 4,
+    model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Cut the ward tree into ``n_clusters`` and give every customer a segment.
 
     Fit-sample customers keep the cluster of the cut; every other customer goes to the
     nearest (Euclidean) cluster centre of the sample. Returns customer_id, cluster_id,
     segment, is_fit_sample; one row per customer of ``features``.
+    ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
+    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
     """
     frame, matrix = _prepared(features, "features")
     sample_matrix = _sample_matrix(frame, fit_sample)
-    k = check_cluster_count(n_clusters, sample_matrix, frame_name="fit_sample")
+    k = check_cluster_count(_k(n_clusters, model_selection), sample_matrix, frame_name="fit_sample")
     tree = linkage_matrix(merge_tree)
     if len(tree) != len(sample_matrix) - 1:
         raise ClusteringInputError(
@@ -289,7 +326,6 @@ def agglomerative_segments(
     random_state: int = 42,
 ) -> pd.DataFrame:
     """Ward segments in one call: sample, merge tree, cut and assign (see the steps)."""
-    sample = select_fit_sample(features, max_customers=max_fit_customers,
-                               random_state=random_state)
+    sample = select_fit_sample(features, max_customers=max_fit_customers, random_state=random_state)
     tree = ward_merge_tree(features, sample)
     return cut_and_assign(features, sample, tree, n_clusters=n_clusters)

@@ -41,7 +41,11 @@ def segment_names(n_segments: int) -> list[str]:
       "Regular Customers <k-3>" in falling value, then Low-Value / One-Time Buyers.
 
     The best and the worst rank keep their name for every k, so reports and tests that
-    speak of Champions or Low-Value buyers stay meaningful when k changes.
+    speak of Champions or Low-Value buyers stay meaningful when k changes. Caveat measured
+    on the real file: for k = 4 (and 2, 3) the lowest value rank is also the lowest mean
+    spend in every method, but for k >= 5 the lowest rank is the long-lapsed group and a
+    recent low spender in the middle can spend less on average; the dbt test
+    assert_low_value_buyers_have_lowest_mean_monetary reports it when it happens.
     """
     k = int(n_segments)
     if k < 2:
@@ -62,13 +66,14 @@ def value_score(
     monetary_scaled: np.ndarray | float,
 ) -> np.ndarray | float:
     """Documented value score of a centre: mean of frequency, monetary and (1 - recency)."""
-    return (np.asarray(frequency_scaled) + np.asarray(monetary_scaled)
-            + (1.0 - np.asarray(recency_scaled))) / 3.0
+    return (
+        np.asarray(frequency_scaled)
+        + np.asarray(monetary_scaled)
+        + (1.0 - np.asarray(recency_scaled))
+    ) / 3.0
 
 
-def rank_labels(
-    scaled: np.ndarray, labels: np.ndarray, customer_ids: np.ndarray
-) -> dict[int, int]:
+def rank_labels(scaled: np.ndarray, labels: np.ndarray, customer_ids: np.ndarray) -> dict[int, int]:
     """Map each library label to its value rank (1 = best) from the members' centres.
 
     ``scaled`` holds recency, frequency, monetary scaled, one row per customer, aligned with

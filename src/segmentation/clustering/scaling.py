@@ -104,16 +104,14 @@ def apply_feature_scaling(customers: pd.DataFrame, scaling: pd.DataFrame) -> pd.
         )
     params = scaling.set_index("feature")
     result = customers[["customer_id", *FEATURES]].copy()
-    for position, (feature, scaled_name) in enumerate(zip(FEATURES, SCALED_FEATURES,
-                                                          strict=True)):
+    for position, (feature, scaled_name) in enumerate(zip(FEATURES, SCALED_FEATURES, strict=True)):
         transform = params.at[feature, "transform"]
         values = matrix[:, position]
         if transform == "log1p":
             values = np.log1p(values)
         elif transform != "none":
             raise ClusteringInputError(
-                f"scaling: transform for {feature!r} must be 'log1p' or 'none', got "
-                f"{transform!r}"
+                f"scaling: transform for {feature!r} must be 'log1p' or 'none', got {transform!r}"
             )
         low = float(params.at[feature, "fitted_min"])
         span = float(params.at[feature, "fitted_max"]) - low

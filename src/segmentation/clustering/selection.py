@@ -34,15 +34,30 @@ from sklearn.metrics import (
     davies_bouldin_score,
     pairwise_distances,
     pairwise_distances_argmin,
-    silhouette_score,
 )
 
-from ._frames import METHODS, ClusteringInputError, check_cluster_count
-from .methods import _prepared, _seed, fit_gmm, fit_kmeans
+from ._frames import METHODS, ClusteringInputError, check_cluster_count, single_threaded
+from .methods import _prepared, _seed, fit_gmm, fit_kmeans, used_k
+
+__all__ = [
+    "evaluate_cluster_counts",
+    "recommend_k",
+    "resolve_n_segments",
+    "silhouette_from_distances",
+    "used_k",
+]
 
 SELECTION_COLUMNS = [
-    "method", "k", "inertia", "silhouette", "calinski_harabasz", "davies_bouldin",
-    "bic", "aic", "is_recommended", "is_used",
+    "method",
+    "k",
+    "inertia",
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "bic",
+    "aic",
+    "is_recommended",
+    "is_used",
 ]
 
 
@@ -53,12 +68,37 @@ def _subsample(n: int, bound: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(n, bound, replace=False))
 
 
+def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette from a precomputed distance matrix, for many labelings cheaply.
+
+    Same definition as ``sklearn.metrics.silhouette_score`` (a customer alone in its
+    cluster scores 0), but the per-cluster distance sums come from one matrix product
+    (n x n times n x k), so the 27 or so labelings of a sweep reuse one distance matrix
+    instead of re-reducing it 27 times - about 100 times faster at 5,000 customers.
+    """
+    _, codes = np.unique(labels, return_inverse=True)
+    k = codes.max() + 1
+    one_hot = np.zeros((len(codes), k))
+    one_hot[np.arange(len(codes)), codes] = 1.0
+    sums = distances @ one_hot  # sums[i, c] = total distance from i to cluster c
+    sizes = one_hot.sum(axis=0)
+    own_size = sizes[codes]
+    rows = np.arange(len(codes))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intra = sums[rows, codes] / (own_size - 1)
+        mean_to = sums / sizes
+    mean_to[rows, codes] = np.inf
+    nearest = mean_to.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = (nearest - intra) / np.maximum(intra, nearest)
+    scores = np.where(own_size > 1, np.nan_to_num(scores), 0.0)
+    return float(scores.mean())
+
+
 def recommend_k(selection: pd.DataFrame) -> int:
     """Apply the documented elbow rule to a table with columns method, k, inertia."""
     curve = (
-        selection.loc[selection["method"] == "kmeans", ["k", "inertia"]]
-        .dropna()
-        .sort_values("k")
+        selection.loc[selection["method"] == "kmeans", ["k", "inertia"]].dropna().sort_values("k")
     )
     if curve.empty:
         raise ClusteringInputError("model selection: no k-means inertia to find an elbow in")
@@ -87,6 +127,7 @@ def resolve_n_segments(n_segments: object, recommended: int) -> int:
     return k
 
 
+@single_threaded
 def evaluate_cluster_counts(
     features: pd.DataFrame,
     *,
@@ -109,7 +150,7 @@ def evaluate_cluster_counts(
     three); ``is_used`` the k the segmentation uses (``n_segments``, or the recommendation
     when it is 'auto'). Metrics are on the scaled features (Euclidean).
     """
-    frame, matrix = _prepared(features, "features")
+    _, matrix = _prepared(features, "features")
     k_low, k_high = int(k_min), int(k_max)
     if k_low < 2 or k_high < k_low:
         raise ClusteringInputError(
@@ -132,8 +173,13 @@ def evaluate_cluster_counts(
     rows = []
     for k in range(k_low, k_high + 1):
         kmeans = fit_kmeans(sweep, n_clusters=k, random_state=seed, n_init=kmeans_n_init)
-        gmm = fit_gmm(sweep, n_clusters=k, random_state=seed,
-                      covariance_type=str(gmm_covariance_type), n_init=gmm_n_init)
+        gmm = fit_gmm(
+            sweep,
+            n_clusters=k,
+            random_state=seed,
+            covariance_type=str(gmm_covariance_type),
+            n_init=gmm_n_init,
+        )
         ward_labels = fcluster(ward_tree, t=k, criterion="maxclust") - 1
         centres = np.vstack(
             [sweep[ward_rows][ward_labels == c].mean(axis=0) for c in np.unique(ward_labels)]
@@ -154,13 +200,15 @@ def evaluate_cluster_counts(
                     "method": method,
                     "k": k,
                     "inertia": float(kmeans.inertia_) if method == "kmeans" else np.nan,
-                    "silhouette": float(silhouette_score(distances, sample_labels,
-                                                         metric="precomputed"))
-                    if separable else np.nan,
+                    "silhouette": silhouette_from_distances(distances, sample_labels)
+                    if separable
+                    else np.nan,
                     "calinski_harabasz": float(calinski_harabasz_score(sweep, labels))
-                    if separable else np.nan,
+                    if separable
+                    else np.nan,
                     "davies_bouldin": float(davies_bouldin_score(sweep, labels))
-                    if separable else np.nan,
+                    if separable
+                    else np.nan,
                     "bic": float(gmm.bic(sweep)) if method == "gmm" else np.nan,
                     "aic": float(gmm.aic(sweep)) if method == "gmm" else np.nan,
                 }
@@ -172,14 +220,3 @@ def evaluate_cluster_counts(
     table["is_used"] = table["k"] == used
     table["k"] = table["k"].astype("int32")
     return table[SELECTION_COLUMNS]
-
-
-def used_k(selection: pd.DataFrame) -> int:
-    """The k marked is_used in a model-selection table (what the clusterings must use)."""
-    used = selection.loc[selection["is_used"].astype(bool), "k"].unique()
-    if len(used) != 1:
-        raise ClusteringInputError(
-            f"model selection: expected exactly one k with is_used, found {sorted(used)} - "
-            "is n_segments inside k_min..k_max?"
-        )
-    return int(used[0])
