@@ -8,7 +8,7 @@ import pytest
 from _clustering_frames import scaled_customers
 
 from segmentation.clustering import ClusteringInputError, segment_names, value_score
-from segmentation.clustering.naming import named_assignment
+from segmentation.clustering.naming import named_assignment, rank_labels
 
 SCALED = ["recency_scaled", "frequency_scaled", "monetary_scaled"]
 
@@ -60,3 +60,30 @@ def test_an_empty_cluster_is_reported_not_named():
         named_assignment(
             frame["customer_id"].to_numpy(), frame[SCALED].to_numpy(), labels, n_segments=4
         )
+
+
+def test_low_value_name_goes_to_the_lowest_spenders_not_the_most_lapsed():
+    # given three clusters: champions; recent newcomers who spend little; lapsed customers
+    # who spent more than the newcomers but long ago (lowest value score)
+    scaled = np.array(
+        [
+            [0.05, 0.9, 0.9],  # champions
+            [0.05, 0.0, 0.10],  # newcomers: recent, score (0 + 0.1 + 0.95) / 3 = 0.35
+            [0.95, 0.1, 0.40],  # lapsed: score (0.1 + 0.4 + 0.05) / 3 = 0.18
+        ]
+    )
+    monetary = np.array([5000.0, 60.0, 900.0])
+    # when ranked with and without the raw spend
+    with_spend = rank_labels(scaled, np.array([7, 8, 9]), np.array([1, 2, 3]), monetary)
+    scaled_only = rank_labels(scaled, np.array([7, 8, 9]), np.array([1, 2, 3]))
+    # then Champions lead and Low-Value (last id) is the newcomers, by spend either way
+    assert with_spend == {7: 1, 9: 2, 8: 3} == scaled_only
+    assert segment_names(3)[with_spend[8] - 1] == "Low-Value / One-Time Buyers"
+
+
+def test_middle_segments_follow_the_value_score():
+    # given five clusters whose value scores fall with the label, spend falling too
+    scaled = np.array([[0.1 * i, 0.9 - 0.2 * i, 0.9 - 0.2 * i] for i in range(5)])
+    ranks = rank_labels(scaled, np.array([4, 2, 0, 3, 1]), np.arange(5))
+    # then the ids follow the value score: label order of the rows
+    assert [ranks[label] for label in [4, 2, 0, 3, 1]] == [1, 2, 3, 4, 5]

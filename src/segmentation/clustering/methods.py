@@ -2,7 +2,7 @@
 
 All take a frame of scaled features (customer_id, recency_scaled, frequency_scaled,
 monetary_scaled; the output of ``scaling.apply_feature_scaling``) and return frames whose
-cluster_id is the value rank of the segment (1 = best, see ``naming``), never a library label.
+cluster_id is the rank of the segment (1 = Champions, see ``naming``), never a library label.
 Inputs are sorted by customer_id before anything else and every random choice takes
 ``random_state``, so two runs on the same data give the same result whatever row order the
 warehouse returns.
@@ -41,6 +41,13 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 def _prepared(features: pd.DataFrame, frame_name: str) -> tuple[pd.DataFrame, np.ndarray]:
     frame = sorted_by_customer(features, frame_name=frame_name)
     return frame, numeric_matrix(frame, SCALED_FEATURES, frame_name=frame_name)
+
+
+def _monetary(frame: pd.DataFrame) -> np.ndarray | None:
+    """Raw monetary for naming the Low-Value segment, when the frame carries it."""
+    if "monetary" not in frame.columns:
+        return None
+    return numeric_matrix(frame, ["monetary"], frame_name="features")[:, 0]
 
 
 def _seed(random_state: object) -> int:
@@ -105,7 +112,7 @@ def kmeans_segments(
     n_init: int = 10,
     model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """k-means segments: customer_id, cluster_id (value rank), segment; one row per customer.
+    """k-means segments: customer_id, cluster_id (segment rank), segment; one row per customer.
 
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
     segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
@@ -113,7 +120,13 @@ def kmeans_segments(
     frame, matrix = _prepared(features, "features")
     k = check_cluster_count(_k(n_clusters, model_selection), matrix, frame_name="features")
     model = fit_kmeans(matrix, n_clusters=k, random_state=_seed(random_state), n_init=n_init)
-    return named_assignment(frame["customer_id"].to_numpy(), matrix, model.labels_, n_segments=k)
+    return named_assignment(
+        frame["customer_id"].to_numpy(),
+        matrix,
+        model.labels_,
+        n_segments=k,
+        monetary=_monetary(frame),
+    )
 
 
 @single_threaded
@@ -128,7 +141,7 @@ def gmm_segment_probabilities(
 ) -> pd.DataFrame:
     """Gaussian-mixture soft membership, one row per customer and segment.
 
-    Columns: customer_id, cluster_id (value rank), segment, probability, is_assigned. A
+    Columns: customer_id, cluster_id (segment rank), segment, probability, is_assigned. A
     customer's probabilities sum to 1; is_assigned marks the most probable segment (the hard
     assignment, whose members define the segment's centre and so its rank and name).
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
@@ -146,10 +159,11 @@ def gmm_segment_probabilities(
     probabilities = model.predict_proba(matrix)
     labels = probabilities.argmax(axis=1)
     customer_ids = frame["customer_id"].to_numpy()
-    hard = named_assignment(customer_ids, matrix, labels, n_segments=k)
-    ranks = rank_labels(matrix, labels, customer_ids)
+    monetary = _monetary(frame)
+    hard = named_assignment(customer_ids, matrix, labels, n_segments=k, monetary=monetary)
+    ranks = rank_labels(matrix, labels, customer_ids, monetary)
     names = segment_names(k)
-    # reorder the probability columns from library label to value rank
+    # reorder the probability columns from library label to segment rank
     by_rank = np.empty_like(probabilities)
     for label, rank in ranks.items():
         by_rank[:, rank - 1] = probabilities[:, label]
@@ -313,7 +327,13 @@ def cut_and_assign(
         fit_sample.sort_values("leaf_node_id", kind="mergesort")["customer_id"]
     ].to_numpy()
     labels[sample_positions] = sample_labels
-    result = named_assignment(frame["customer_id"].to_numpy(), matrix, labels, n_segments=k)
+    result = named_assignment(
+        frame["customer_id"].to_numpy(),
+        matrix,
+        labels,
+        n_segments=k,
+        monetary=_monetary(frame),
+    )
     result["is_fit_sample"] = in_sample
     return result
 

@@ -21,7 +21,7 @@ the split into one-time and repeat buyers, which marketing already knows. The si
 Calinski-Harabasz, Davies-Bouldin, BIC and AIC columns are reported beside it for judgement.
 ``n_segments='auto'`` uses the recommendation; an integer overrides it (default 4, the four
 segments marketing asked for). One k serves all three methods, so that a name means the
-same value rank in every method.
+same rank in every method.
 """
 
 from __future__ import annotations

@@ -1,0 +1,22 @@
+with
+
+gmm_probabilities as (
+
+    select * from {{ ref('int_customer_gmm_probabilities') }}
+
+),
+
+renamed as (
+
+    select
+        customer_id,
+        cluster_id as gmm_cluster_id,
+        segment as gmm_segment,
+        probability,
+        is_assigned
+
+    from gmm_probabilities
+
+)
+
+select * from renamed
