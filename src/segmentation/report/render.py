@@ -13,8 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -23,6 +21,7 @@ import jinja2
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from segmentation.ingest._atomic import atomic_path
 from segmentation.report.context import DEFAULT_MAX_EXPLORER_CUSTOMERS, build_context
 from segmentation.report.data import load_tables
 
@@ -135,13 +134,6 @@ def render_report(
     context["warehouse_name"] = Path(warehouse_path).name
     html = render_html(context)
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(html)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as temporary:
+        temporary.write_text(html, encoding="utf-8")
     return out
