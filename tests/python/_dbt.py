@@ -61,6 +61,7 @@ def dbt(
         **os.environ,
         "DBT_DUCKDB_PATH": str(warehouse),
         "DBT_PROFILES_DIR": str(project_dir),
+        "DBT_PROJECT_DIR": str(project_dir),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }

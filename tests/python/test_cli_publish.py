@@ -35,7 +35,7 @@ def run_cli(data, warehouse):
 
 def customer_count(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.sql("select count(*) from marts.dim_customers").fetchone()[0]
+        return connection.sql("select count(*) from marts.dim_customers").fetchall()[0][0]
 
 
 def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
