@@ -1,7 +1,8 @@
 {#-
     Text to timestamp. ISO timestamps parse directly; the formats in the var
     `raw_timestamp_formats` cover the popular CSV copies (`12/1/2010 8:26`, month first).
-    Anything else is null, which staging reports as unparseable.
+    Anything else is null, which staging reports as unparseable. Formats come from vars, so
+    they are written as SQL literals with quotes doubled (a var cannot inject SQL).
 -#}
 {% macro parse_timestamp(text) -%}
     {{ return(adapter.dispatch('parse_timestamp')(text)) }}
@@ -14,7 +15,7 @@
             trim({{ text }}),
             [
             {%- for timestamp_format in var('raw_timestamp_formats') -%}
-                '{{ timestamp_format }}'{{ ', ' if not loop.last }}
+                '{{ timestamp_format | replace("'", "''") }}'{{ ', ' if not loop.last }}
             {%- endfor -%}
             ]
         )

@@ -4,14 +4,15 @@
     "Customer ID") stage alike. The accepted names per column come from the var
     `raw_columns`; matching ignores case and surrounding blanks. A raw file without one of
     them stops the run with a message naming the file, the expected and the found columns.
-    Returns {staged column: quoted raw column name}.
+    Returns {staged column: quoted raw column name}; a double quote inside a name is doubled,
+    so a header or a var cannot break out of the identifier.
 -#}
 {% macro raw_column_names(raw_relation) -%}
     {%- if not execute -%}
         {#- parsing only: no file is read, the names just have to render -#}
         {%- set placeholders = {} -%}
         {%- for column in var('raw_columns') -%}
-            {%- do placeholders.update({column: adapter.quote(column)}) -%}
+            {%- do placeholders.update({column: '"' ~ column | replace('"', '""') ~ '"'}) -%}
         {%- endfor -%}
         {{ return(placeholders) }}
     {%- endif -%}
@@ -32,7 +33,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if matches -%}
-            {%- do mapping.update({column: adapter.quote(matches[0])}) -%}
+            {%- do mapping.update({column: '"' ~ matches[0] | replace('"', '""') ~ '"'}) -%}
         {%- else -%}
             {%- do missing.append(aliases | join(' or ')) -%}
         {%- endif -%}

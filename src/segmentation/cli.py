@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -77,7 +78,15 @@ def build_and_publish(dbt_vars: dict) -> Path:
     building = published.with_name(f".{published.stem}.building{published.suffix}")
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    run_dbt("build", dbt_vars, building)
+    try:
+        run_dbt("build", dbt_vars, building)
+    except UserError as error:
+        explanation = explain_failed_build(building, dbt_vars)
+        if explanation:
+            raise UserError(
+                f"{explanation}\n{error} The published warehouse is unchanged."
+            ) from error
+        raise UserError(f"{error} The published warehouse is unchanged.") from error
     import duckdb
 
     with duckdb.connect(str(building)) as connection:
@@ -89,9 +98,94 @@ def build_and_publish(dbt_vars: dict) -> Path:
     return published
 
 
+def explain_failed_build(building: Path, dbt_vars: dict) -> str | None:
+    """Why a build failed, in the data's terms, when the data leaves nothing to segment.
+
+    A file whose lines are all rejected (only cancellations, say) or an as-of date before
+    every purchase makes the RFM thresholds empty and a dbt test fail with a message about
+    percentiles. The side file still holds the classified lines, so this says instead how
+    many lines got which outcome, or where the purchases lie against the as-of date.
+    Returns None when the failure lies elsewhere (the dbt log above then says what failed).
+    """
+    if not building.exists():
+        return None
+    import duckdb
+
+    try:
+        with duckdb.connect(str(building), read_only=True) as connection:
+            outcomes = connection.execute(
+                "select outcome, count(*) from intermediate.int_invoice_lines_classified "
+                "group by outcome order by count(*) desc, outcome"
+            ).fetchall()
+            first, last = connection.execute(
+                "select min(invoiced_at), max(invoiced_at) "
+                "from intermediate.int_invoice_lines_classified where outcome = 'valid'"
+            ).fetchone()
+            try:
+                customers, profiles = connection.execute(
+                    "select count(*), count(distinct (recency_days, frequency, monetary)) "
+                    "from marts.dim_customers"
+                ).fetchone()
+            except duckdb.Error:
+                customers = profiles = None  # the RFM marts were not built
+    except duckdb.Error:
+        return None  # the build stopped before the lines were classified
+    raw_file = dbt_vars.get("raw_data_path", "the raw file")
+    counts = ", ".join(f"{outcome} {count:,}" for outcome, count in outcomes)
+    if first is None:
+        return (
+            f"No valid purchase line in {raw_file}: every line was rejected ({counts}), so "
+            "there is no customer to segment. Expected at least one line with a customer, a "
+            "positive quantity and price and an invoice number not starting with C or A."
+        )
+    as_of = dbt_vars.get("rfm_as_of_date")
+    if as_of and dt.date.fromisoformat(str(as_of)) <= first.date():
+        return (
+            f"rfm_as_of_date {as_of} is on or before the first valid purchase in {raw_file} "
+            f"({first:%Y-%m-%d}; the last is {last:%Y-%m-%d}), so no customer has a purchase "
+            "to measure. Expected an as-of date after the first purchase, or none (the day "
+            "after the last purchase)."
+        )
+    k_max = int(dbt_vars.get("k_max", project_vars().get("k_max", 10)))
+    if customers and profiles is not None and profiles <= k_max:
+        return (
+            f"Only {customers} customer(s) with {profiles} distinct RFM profile(s) in "
+            f"{raw_file}: the clustering compares k = 2..k_max={k_max} segments and needs more "
+            f"distinct customers than k_max. Give more data, or lower k with --var "
+            f"k_max={max(2, profiles - 1)} --var n_segments={max(2, min(4, profiles - 1))} "
+            "(at least 3 distinct customers are needed)."
+        )
+    return None
+
+
+def check_vars(dbt_vars: dict) -> dict:
+    """Refuse var values that are not what the models expect, before dbt renders them.
+
+    ``rfm_as_of_date`` lands in SQL as a date literal, so it must be an ISO date; anything
+    else (a typo, or text trying to close the literal) stops here with a message.
+    """
+    as_of = dbt_vars.get("rfm_as_of_date")
+    if as_of is not None:
+        if isinstance(as_of, dt.datetime):
+            as_of = as_of.date()
+        try:
+            parsed = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise UserError(
+                f"rfm_as_of_date must be a date written YYYY-MM-DD (or null), got {as_of!r}."
+            ) from None
+        dbt_vars = {**dbt_vars, "rfm_as_of_date": parsed.isoformat()}
+    return dbt_vars
+
+
 def resolve_data(data: str | None, allow_download: bool = True):
     """The raw file to build from (see segmentation.ingest.resolve_raw_file)."""
-    from segmentation.ingest import DownloadError, RawFileError, resolve_raw_file
+    from segmentation.ingest import (
+        DownloadError,
+        RawFileError,
+        require_rows,
+        resolve_raw_file,
+    )
 
     aliases = project_vars()["raw_columns"]
     try:
@@ -101,6 +195,7 @@ def resolve_data(data: str | None, allow_download: bool = True):
             aliases=aliases,
             allow_download=allow_download,
         )
+        require_rows(resolved.path, resolved.data_rows)
     except (RawFileError, DownloadError) as error:
         raise UserError(str(error)) from error
     print(f"Raw data: {resolved.path} ({resolved.origin}, {resolved.schema} schema)")
@@ -112,6 +207,7 @@ def raw_data_vars(resolved) -> dict:
     return {
         "raw_data_path": str(Path(resolved.path).resolve()),
         "raw_csv_encoding": resolved.encoding,
+        "raw_csv_delimiter": resolved.delimiter,
     }
 
 
@@ -130,7 +226,12 @@ def parse_vars(pairs: list[str]) -> dict:
         name, separator, value = pair.partition("=")
         if not separator or not name:
             raise UserError(f"--var expects name=value, got {pair!r}")
-        parsed[name.strip()] = yaml.safe_load(value)
+        try:
+            parsed[name.strip()] = yaml.safe_load(value)
+        except (yaml.YAMLError, ValueError):
+            # YAML cannot read it (say 2011-13-45, a date-shaped impossible date): keep the
+            # text, and let check_vars or dbt say what the var expects
+            parsed[name.strip()] = value
     return parsed
 
 
@@ -158,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     synthesize.add_argument("--customers", type=int, default=4_372)
     synthesize.add_argument("--seed", type=int, default=42)
 
+    export = commands.add_parser("export", help="write every mart to Parquet under exports/")
+    export.add_argument("--warehouse", type=Path, help="default: DBT_DUCKDB_PATH or warehouse/")
+    export.add_argument("--out", default=Path("exports"), type=Path)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "prepare":
@@ -166,11 +271,20 @@ def main(argv: list[str] | None = None) -> int:
             from segmentation.ingest.synthetic import generate
 
             print(generate(args.out, args.lines, args.customers, seed=args.seed))
+        elif args.command == "export":
+            from segmentation.export import ExportError, export_marts
+
+            try:
+                for table in export_marts(args.warehouse or warehouse_path(), args.out):
+                    print(f"{table.path} ({table.rows:,} rows)")
+            except ExportError as error:
+                raise UserError(str(error)) from error
         elif args.command == "report":
             render_report(args.out)
         else:
+            extra_vars = check_vars(parse_vars(args.var))
             resolved = resolve_data(args.data, allow_download=not args.no_download)
-            build_and_publish({**raw_data_vars(resolved), **parse_vars(args.var)})
+            build_and_publish({**raw_data_vars(resolved), **extra_vars})
             if not args.no_report:
                 render_report(args.report)
     except UserError as error:

@@ -28,11 +28,11 @@ gmm_entropies as (
 
     select
         customer_id,
-        -sum(
-            case
-                when probability > 0 then probability * ln(probability) else 0
-            end
-        ) as gmm_entropy
+        -{{ exact_sum(
+            'case when probability > 0 then probability * ln(probability)'
+            ~ ' else 0 end',
+            scale=15
+        ) }} as gmm_entropy
 
     from gmm_probabilities
     group by 1

@@ -15,7 +15,10 @@ invoice_lines as (
 as_of as (
 
     {%- if var('rfm_as_of_date') %}
-    select cast('{{ var("rfm_as_of_date") }}' as date) as as_of_date
+    select
+        cast(
+            '{{ var("rfm_as_of_date") | replace("'", "''") }}' as date
+        ) as as_of_date
     {%- else %}
     select
         cast(
@@ -44,7 +47,7 @@ purchases as (
     select
         customer_id,
         count(distinct invoice_id) as frequency,
-        sum(line_amount) as monetary,
+        {{ exact_sum('line_amount') }} as monetary,
         min(invoiced_at) as first_purchase_at,
         max(invoiced_at) as last_purchase_at
 
@@ -58,7 +61,7 @@ returns as (
 
     select
         customer_id,
-        -sum(line_amount) as returns_amount
+        -{{ exact_sum('line_amount') }} as returns_amount
 
     from lines_before_as_of
     where outcome = 'cancellation'

@@ -18,7 +18,7 @@ sales as (
         cast(
             {{ dbt.date_trunc('month', 'invoiced_at') }} as date
         ) as month_start_date,
-        round(sum(line_amount), 2) as revenue,
+        round({{ exact_sum('line_amount') }}, 2) as revenue,
         count(distinct invoice_id) as orders,
         count(distinct customer_id) as active_customers
 
@@ -34,7 +34,7 @@ returns as (
         cast(
             {{ dbt.date_trunc('month', 'invoiced_at') }} as date
         ) as month_start_date,
-        round(-sum(line_amount), 2) as returns_amount,
+        round(-{{ exact_sum('line_amount') }}, 2) as returns_amount,
         count(*) as return_lines
 
     from invoice_lines

@@ -39,19 +39,23 @@ segment_profiles as (
         cluster_id,
         count(*) as customers,
         count(*) / sum(count(*)) over (partition by method) as customer_share,
-        avg(recency_days) as mean_recency_days,
+        {{ exact_avg('recency_days') }} as mean_recency_days,
         {{ percentile_cont('recency_days', 0.5) }} as median_recency_days,
-        avg(frequency) as mean_frequency,
+        {{ exact_avg('frequency') }} as mean_frequency,
         {{ percentile_cont('frequency', 0.5) }} as median_frequency,
-        avg(monetary) as mean_monetary,
+        {{ exact_avg('monetary') }} as mean_monetary,
         {{ percentile_cont('monetary', 0.5) }} as median_monetary,
-        sum(monetary)
-        / sum(sum(monetary)) over (partition by method) as revenue_share,
+        {{ exact_sum('monetary') }}
+        / cast(
+            sum(sum(cast(monetary as decimal(38, 6)))) over (
+                partition by method
+            ) as double precision
+        ) as revenue_share,
         (
-            avg(frequency_scaled)
-            + avg(monetary_scaled)
+            {{ exact_avg('frequency_scaled') }}
+            + {{ exact_avg('monetary_scaled') }}
             + 1
-            - avg(recency_scaled)
+            - {{ exact_avg('recency_scaled') }}
         ) / 3 as value_score
 
     from customer_method_segments

@@ -23,17 +23,26 @@ from .methods import (
 )
 from .naming import segment_names, value_score
 from .scaling import apply_feature_scaling, fit_feature_scaling, scale_features
-from .selection import evaluate_cluster_counts, recommend_k, resolve_n_segments, used_k
+from .selection import (
+    ClusterCountWarning,
+    evaluate_cluster_counts,
+    feasible_cluster_counts,
+    recommend_k,
+    resolve_n_segments,
+    used_k,
+)
 
 __all__ = [
     "FEATURES",
     "METHODS",
     "SCALED_FEATURES",
+    "ClusterCountWarning",
     "ClusteringInputError",
     "agglomerative_segments",
     "apply_feature_scaling",
     "cut_and_assign",
     "evaluate_cluster_counts",
+    "feasible_cluster_counts",
     "fit_feature_scaling",
     "gmm_segment_probabilities",
     "gmm_segments",

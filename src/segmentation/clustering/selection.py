@@ -26,6 +26,8 @@ same rank in every method.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -40,7 +42,9 @@ from ._frames import METHODS, ClusteringInputError, check_cluster_count, single_
 from .methods import _prepared, _seed, fit_gmm, fit_kmeans, used_k
 
 __all__ = [
+    "ClusterCountWarning",
     "evaluate_cluster_counts",
+    "feasible_cluster_counts",
     "recommend_k",
     "resolve_n_segments",
     "silhouette_from_distances",
@@ -49,6 +53,7 @@ __all__ = [
 
 SELECTION_COLUMNS = [
     "method",
+    "selection_note",
     "k",
     "inertia",
     "silhouette",
@@ -127,6 +132,40 @@ def resolve_n_segments(n_segments: object, recommended: int) -> int:
     return k
 
 
+class ClusterCountWarning(UserWarning):
+    """k was lowered because the customers do not have enough distinct RFM profiles."""
+
+
+def feasible_cluster_counts(
+    distinct_customers: int, k_min: int, k_max: int, n_segments: int | str
+) -> tuple[int, int, int | str, str | None]:
+    """k_min, k_max and n_segments lowered to what ``distinct_customers`` profiles allow.
+
+    Silhouette needs k <= distinct - 1, so the sweep ends at ``distinct - 1``; a requested
+    n_segments above that becomes the new k_max. Returns the three values and a note saying
+    what was lowered (None when nothing was). Fewer than 3 distinct profiles cannot be
+    segmented at all (k = 2 is the least that silhouette can judge): ClusteringInputError.
+    """
+    if distinct_customers < 3:
+        raise ClusteringInputError(
+            f"features: {distinct_customers} distinct customer profile(s) (recency, frequency, "
+            "monetary) cannot be segmented; need at least 3 distinct customers"
+        )
+    high = min(int(k_max), distinct_customers - 1)
+    low = min(int(k_min), high)
+    is_auto = isinstance(n_segments, str) and n_segments.strip().lower() == "auto"
+    asked: int | str = n_segments if is_auto else resolve_n_segments(n_segments, high)
+    segments = asked if is_auto else min(int(asked), high)
+    if (low, high, segments) == (int(k_min), int(k_max), asked):
+        return low, high, segments, None
+    note = (
+        f"only {distinct_customers} distinct customer profiles: k lowered to "
+        f"k_min={low}, k_max={high}, n_segments={segments} "
+        f"(asked for k_min={k_min}, k_max={k_max}, n_segments={n_segments})"
+    )
+    return low, high, segments, note
+
+
 @single_threaded
 def evaluate_cluster_counts(
     features: pd.DataFrame,
@@ -141,11 +180,18 @@ def evaluate_cluster_counts(
     gmm_covariance_type: str = "full",
     kmeans_n_init: int = 10,
     gmm_n_init: int = 3,
+    lower_k_to_fit: bool = False,
 ) -> pd.DataFrame:
     """Model-selection table: one row per method and k with every metric.
 
-    Columns: method, k, inertia (k-means only), silhouette, calinski_harabasz,
-    davies_bouldin, bic, aic (mixture only), is_recommended, is_used. ``is_recommended``
+    ``lower_k_to_fit``: when the customers have too few distinct profiles for k_max (or
+    n_segments), lower them (see :func:`feasible_cluster_counts`) with a ClusterCountWarning
+    and ``table.attrs["warning"]`` instead of raising; a file with one customer, or with
+    everyone's RFM alike, still raises ClusteringInputError with the reason.
+
+    Columns: method, selection_note (why k was lowered, else null), k, inertia (k-means
+    only), silhouette, calinski_harabasz, davies_bouldin, bic, aic (mixture only),
+    is_recommended, is_used. ``is_recommended``
     marks the recommended k (same k for all methods: names must mean the same in all
     three); ``is_used`` the k the segmentation uses (``n_segments``, or the recommendation
     when it is 'auto'). Metrics are on the scaled features (Euclidean).
@@ -159,6 +205,14 @@ def evaluate_cluster_counts(
     seed = _seed(random_state)
     rng = np.random.default_rng(seed)
     sweep = matrix[_subsample(len(matrix), int(max_customers), rng)]
+    note = None
+    if lower_k_to_fit and str(lower_k_to_fit).strip().lower() not in ("false", "0", "no"):
+        distinct = len(np.unique(sweep, axis=0))
+        k_low, k_high, n_segments, note = feasible_cluster_counts(
+            distinct, k_low, k_high, n_segments
+        )
+        if note:
+            warnings.warn(note, ClusterCountWarning, stacklevel=2)
     # silhouette needs k <= n - 1 distinct points; the largest k must be formable
     check_cluster_count(k_high, sweep, frame_name="features (sweep sample)", name="k_max")
     if len(np.unique(sweep, axis=0)) <= k_high:
@@ -219,4 +273,9 @@ def evaluate_cluster_counts(
     table["is_recommended"] = table["k"] == recommended
     table["is_used"] = table["k"] == used
     table["k"] = table["k"].astype("int32")
-    return table[SELECTION_COLUMNS]
+    # the warning is recorded with the table, where the warehouse keeps it
+    table["selection_note"] = pd.Series([note] * len(table), dtype="string")
+    table = table[SELECTION_COLUMNS]
+    if note:
+        table.attrs["warning"] = note
+    return table

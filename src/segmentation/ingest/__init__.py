@@ -7,6 +7,14 @@ apart from the files they are asked to write, and know nothing of dbt.
 
 from segmentation.ingest.download import UCI_URL, DownloadError, download_uci
 from segmentation.ingest.excel import excel_to_parquet
+from segmentation.ingest.layout import (
+    CSV_DELIMITERS,
+    RawFileLayout,
+    check_csv_layout,
+    check_layout,
+    detect_csv_delimiter,
+    require_rows,
+)
 from segmentation.ingest.resolve import ResolvedRawFile, resolve_raw_file, synthetic_banner
 from segmentation.ingest.schema import (
     DEFAULT_RAW_COLUMNS,
@@ -20,19 +28,25 @@ from segmentation.ingest.schema import (
 )
 
 __all__ = [
+    "CSV_DELIMITERS",
     "DEFAULT_RAW_COLUMNS",
     "PUBLISHED_SCHEMAS",
     "SUPPORTED_SUFFIXES",
     "UCI_URL",
     "DownloadError",
     "RawFileError",
+    "RawFileLayout",
     "ResolvedRawFile",
+    "check_csv_layout",
+    "check_layout",
+    "detect_csv_delimiter",
     "detect_csv_encoding",
     "detect_schema",
     "download_uci",
     "excel_to_parquet",
     "match_columns",
     "read_header",
+    "require_rows",
     "resolve_raw_file",
     "synthetic_banner",
 ]

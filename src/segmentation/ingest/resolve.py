@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from segmentation.ingest.download import RAW_PARQUET_NAME, UCI_URL, DownloadError, download_uci
 from segmentation.ingest.excel import excel_to_parquet
+from segmentation.ingest.layout import check_layout
 from segmentation.ingest.schema import (
     DEFAULT_RAW_COLUMNS,
     check_raw_file,
@@ -46,7 +47,8 @@ class ResolvedRawFile:
 
     ``columns`` maps canonical names (invoice_id, ...) to the file's own column names, for
     the dbt staging model. ``encoding`` is the encoding to pass to DuckDB's ``read_csv``
-    ("utf-8" or "latin-1"); it is "utf-8" for Parquet.
+    ("utf-8" or "latin-1"); it is "utf-8" for Parquet. ``delimiter`` is the CSV delimiter the
+    structure check found ("," for Parquet) and ``data_rows`` the number of data rows.
     """
 
     path: Path
@@ -54,6 +56,8 @@ class ResolvedRawFile:
     schema: str
     columns: dict[str, str]
     encoding: str = field(default="utf-8")
+    delimiter: str = field(default=",")
+    data_rows: int | None = field(default=None)
 
 
 def synthetic_banner(reason: str, path: Path) -> str:
@@ -74,15 +78,19 @@ def synthetic_banner(reason: str, path: Path) -> str:
 
 
 def _validated(path: Path, origin: Origin, aliases: Mapping[str, Sequence[str]]):
+    encoding = detect_csv_encoding(path) if file_kind(path) == "csv" else "utf-8"
+    # structure first: on a ragged CSV the header read below would guess the dialect wrong
+    layout = check_layout(path, encoding)
     header = read_header(path)
     columns = match_columns(header, aliases, path)
-    encoding = detect_csv_encoding(path) if file_kind(path) == "csv" else "utf-8"
     return ResolvedRawFile(
         path=path,
         origin=origin,
         schema=detect_schema(header, aliases),
         columns=columns,
         encoding=encoding,
+        delimiter=layout.delimiter or ",",
+        data_rows=layout.data_rows,
     )
 
 
