@@ -8,21 +8,35 @@ DATA ?=
 WAREHOUSE ?= warehouse/segmentation.duckdb
 TEST_WAREHOUSE := warehouse/test.duckdb
 TEST_DATA := data/raw/test_synthetic.parquet
+# Benchmark tiers (real, 10m, 100m) and extra options for bench/run.py, e.g.
+# `make bench TIERS="10m" BENCH_ARGS="--sql-only"`.
+TIERS ?= real 10m
+BENCH_ARGS ?=
+DOCS_SITE = $(DBT_TARGET_PATH)/static_index.html
+EXPORT_DIR ?= exports
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_DUCKDB_PATH ?= $(WAREHOUSE)
+# dbt's artifacts (manifest, catalog, docs site); dbt reads the same variable
+export DBT_TARGET_PATH ?= target
 
-.PHONY: help run build report test lint pytest dbt-test clean
+.PHONY: help run build report test lint pytest dbt-test clean bench bench-full docs export score docs-check
 
 help:
 	@echo "make run [DATA=path]  obtain data, dbt build, render reports/segmentation_report.html"
-	@echo "make test             ruff, sqlfluff, pytest and dbt build (on synthetic data)"
+	@echo "make test             lint, pytest, dbt build and docs coverage (on synthetic data)"
 	@echo "make report           render the report from an existing warehouse"
-	@echo "make lint             ruff and sqlfluff only"
+	@echo "make lint             ruff, sqlfluff and dbt-score only"
+	@echo "make docs             dbt docs site of the warehouse as one file: $(DOCS_SITE)"
+	@echo "make export           every mart as Parquet under $(EXPORT_DIR)/"
+	@echo "make score            dbt-score (thresholds in pyproject.toml)"
+	@echo "make docs-check       documentation coverage, example queries and analyses"
 	@echo "make clean            remove the warehouse, dbt target/ and the report"
+	@echo "make bench            dbt build vs notebook vs one-query floor -> BENCHMARKS.md"
+	@echo "make bench-full       the same plus the 100M-line / 1M-customer tier"
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +58,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/sqlfluff lint models macros tests analyses
+	@$(MAKE) --no-print-directory score
+
+# dbt-score on the parsed project: fails under the thresholds of [tool.dbt-score].
+score: $(VENV)/.dev
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt-score lint --manifest $(DBT_TARGET_PATH)/manifest.json
 
 pytest: $(VENV)/.dev
 	$(BIN)/pytest
@@ -54,7 +74,34 @@ dbt-test: $(VENV)/.dev
 	$(BIN)/segmentation synthesize --lines 60000 --customers 800 --out $(TEST_DATA)
 	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build --vars '{raw_data_path: $(TEST_DATA)}'
 
-test: lint pytest dbt-test
+# Every model, seed, source and column described (manifest + catalog of the test warehouse),
+# and every example query of the docs and every analysis compiled and run against it.
+docs-check: dbt-test
+	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt docs generate --vars '{raw_data_path: $(TEST_DATA)}'
+	$(BIN)/python -m segmentation.docs_check coverage $(DBT_TARGET_PATH) --warehouse $(TEST_WAREHOUSE)
+
+test: lint pytest dbt-test docs-check
+
+# The docs site of the built warehouse as one HTML file (manifest and catalog inlined) that
+# opens offline from disk or an e-mail attachment.
+docs: $(VENV)/.runtime
+	@test -f "$(DBT_DUCKDB_PATH)" || { echo "error: no warehouse at $(DBT_DUCKDB_PATH): run make run first" >&2; exit 2; }
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dbt docs generate --static --no-compile
+	$(BIN)/python -m segmentation.docs_check repair-site $(DOCS_SITE)
+
+# Every mart as Parquet, for tools that cannot read a DuckDB file (read-only, beside readers).
+export: $(VENV)/.runtime
+	$(BIN)/segmentation export --warehouse "$(DBT_DUCKDB_PATH)" --out "$(EXPORT_DIR)"
 
 clean:
 	rm -rf target warehouse reports/*.html
+
+# Benchmarks: each tier runs the project's dbt build, the seed-style notebook and the
+# one-query floor in separate processes; writes bench/results/*.json and BENCHMARKS.md.
+# Synthetic tiers are generated once into data/raw/bench/ (deterministic, seed 42).
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/run.py --tiers $(TIERS) $(BENCH_ARGS)
+
+bench-full: $(VENV)/.runtime
+	$(BIN)/python bench/run.py --tiers real 10m 100m $(BENCH_ARGS)

@@ -1,0 +1,140 @@
+"""The static dbt docs site in headless Chromium: it loads offline, draws lineage, finds models.
+
+Generates the site as `make docs` does (`dbt docs generate --static`, then the repair of the
+dbt-docs template slips), against an empty throw-away warehouse and the small sample file, so
+no build is needed. Needs Debian's ``chromium`` at /usr/bin/chromium (installed by .ci/run)
+and playwright-python; skipped with the reason when either is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from segmentation.docs_check import repair_static_site
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLE = REPO_ROOT / "tests" / "fixtures" / "online_retail_sample.csv"
+MODEL_URL = "#!/model/model.customer_segmentation.dim_customer_segments"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is absent: install Debian's chromium (`apt-get install chromium`)",
+    ),
+]
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright-python is not installed in this environment"
+)
+
+
+@pytest.fixture(scope="module")
+def docs_site(tmp_path_factory) -> Path:
+    """target/static_index.html of this project, generated into a temporary folder."""
+    work = tmp_path_factory.mktemp("docs_site")
+    target = work / "target"
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    completed = subprocess.run(
+        [dbt, "docs", "generate", "--static", "--target-path", str(target),
+         "--log-path", str(work / "logs"), "--vars", json.dumps({"raw_data_path": str(SAMPLE)})],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    site = target / "static_index.html"
+    repair_static_site(site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+def open_offline(browser, site: Path, fragment: str = ""):
+    """A page on the site with network access cut off; records console messages and requests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
+    page = context.new_page()
+    console, requests = [], []
+    page.on("console", lambda message: console.append((message.type, message.text)))
+    page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(site.as_uri() + fragment, wait_until="load")
+    page.wait_for_selector("#search", state="visible", timeout=60_000)
+    return page, console, requests
+
+
+def test_site_loads_offline_without_console_errors(browser, docs_site):
+    # given the static site opened from disk without network
+    page, console, requests = open_offline(browser, docs_site)
+    page.wait_for_selector("text=Customer segmentation for an online retailer", timeout=30_000)
+    # then the overview renders, nothing logged an error, and the only request was the file
+    errors = [(kind, text) for kind, text in console if kind in ("error", "pageerror")]
+    assert errors == []
+    assert requests == [docs_site.as_uri()]
+    page.context.close()
+
+
+def test_lineage_graph_renders_the_model_and_its_neighbours(browser, docs_site):
+    # given the page of dim_customer_segments
+    page, console, _requests = open_offline(browser, docs_site, MODEL_URL)
+    # when the lineage graph is opened
+    page.click("a[title='View Lineage Graph']")
+    page.wait_for_function(
+        "document.querySelectorAll('#cy canvas').length > 0 && "
+        "angular.element(document.getElementById('cy')).scope().graph.elements.length > 0",
+        timeout=30_000,
+    )
+    labels = page.evaluate(
+        "angular.element(document.getElementById('cy')).scope().graph.elements"
+        ".filter(e => !e.data.source).map(e => e.data.label)"
+    )
+    painted = page.evaluate(
+        """Array.from(document.querySelectorAll('#cy canvas')).map(canvas => {
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+            return pixels.data.filter((value, index) => index % 4 === 3 && value > 0).length;
+        }).reduce((a, b) => a + b, 0)"""
+    )
+    # then the graph holds the model, its parent, a mart built on it and the report exposure,
+    # and the canvas has pixels drawn on it
+    assert {"dim_customer_segments", "int_customers_segmented", "rpt_segment_profiles"} <= set(
+        labels
+    )
+    assert "Customer segmentation report" in labels
+    assert painted > 1000
+    assert [kind for kind, _text in console if kind in ("error", "pageerror")] == []
+    page.context.close()
+
+
+def test_search_finds_dim_customer_segments(browser, docs_site):
+    # given the site
+    page, _console, _requests = open_offline(browser, docs_site)
+    # when a consumer searches for the segment table
+    page.fill("#search", "dim_customer_segments")
+    page.wait_for_selector(".search-result", timeout=30_000)
+    targets = page.eval_on_selector_all(
+        ".search-result", "results => results.map(r => r.getAttribute('href'))"
+    )
+    # then the model is among the results and opening it shows its page
+    assert MODEL_URL in targets
+    page.locator(f".search-result[href='{MODEL_URL}']").click()
+    page.wait_for_selector("h1:has-text('dim_customer_segments')", timeout=30_000)
+    assert "One row per customer" in page.locator("body").inner_text()
+    page.context.close()
