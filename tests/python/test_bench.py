@@ -1,0 +1,199 @@
+"""The benchmark's own code: the three pipelines agree on RFM, and the runner survives failure.
+
+Given a small synthetic file from the project's generator, when the floor query, the notebook
+pipeline and the project's dbt build each compute RFM, then they give the same recency,
+frequency and monetary per customer (the notebook keeps non-product lines, as the published
+figures do, so it is compared with a build that keeps them too). Given a child that fails,
+sleeps past its time limit or grows past its memory cap, when the runner measures it, then
+it records `failed`, `timeout` or `memory` instead of raising.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from _dbt import REPO_ROOT, SQL_MARTS, dbt
+
+from segmentation.ingest.synthetic import generate
+
+
+def _load(name: str):
+    """bench/ is a folder of scripts, not a package: load a module from its file."""
+    path = REPO_ROOT / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load("run")
+notebook = _load("notebook_pipeline")
+
+RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary"]
+
+
+@pytest.fixture(scope="module")
+def small_raw_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bench") / "synthetic_20k.parquet"
+    return generate(path, n_lines=20_000, n_customers=300, seed=7, progress=False)
+
+
+def _dim_customers_rfm(work: Path, raw_file: Path, **dbt_vars) -> pd.DataFrame:
+    built = dbt("build", work, {"raw_data_path": str(raw_file), **dbt_vars}, select=SQL_MARTS)
+    assert built.returncode == 0, built.output
+    rows = built.query(
+        "select customer_id, recency_days, frequency, monetary from marts.dim_customers"
+    )
+    return _sorted(pd.DataFrame(rows, columns=RFM_COLUMNS))
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[RFM_COLUMNS].astype(
+        {"customer_id": "int64", "recency_days": "int64", "frequency": "int64"}
+    )
+    return frame.sort_values("customer_id").reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_floor_query_gives_the_rfm_of_dim_customers(small_raw_file, tmp_path):
+    expected = _dim_customers_rfm(tmp_path, small_raw_file)
+
+    floor = run.floor_query(small_raw_file).execute("select * from customer_rfm").df()
+
+    assert len(expected) > 100
+    pd.testing.assert_frame_equal(_sorted(floor), expected, check_exact=False, atol=0.0101)
+
+
+@pytest.mark.slow
+def test_notebook_rfm_equals_dim_customers_with_non_product_lines_kept(small_raw_file, tmp_path):
+    expected = _dim_customers_rfm(tmp_path, small_raw_file, reject_non_product_stock_codes=False)
+    cleaned = notebook.clean(notebook.read_raw(small_raw_file))
+
+    rfm = notebook.rfm_table(cleaned).reset_index()
+    rfm.columns = RFM_COLUMNS
+    rfm["monetary"] = rfm["monetary"].round(2)
+
+    assert len(expected) > 100
+    pd.testing.assert_frame_equal(_sorted(rfm), expected, check_exact=False, atol=0.0101)
+
+
+def test_notebook_runs_every_stage_on_a_small_file(small_raw_file, capsys):
+    timings = notebook.run(small_raw_file)
+
+    assert list(timings) == [
+        "read", "clean", "rfm", "scale", "kmeans_sweep_with_silhouette", "kmeans", "ward", "gmm",
+    ]  # fmt: skip
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [record["stage"] for record in printed] == list(timings)
+
+
+def test_floor_query_drops_guests_cancellations_and_copies(tmp_path):
+    raw = tmp_path / "tiny.parquet"
+    line = ("536365", "85123A", "HEART", 6, "2010-12-01 08:26:00", 2.5, 17850, "United Kingdom")
+    rows = [
+        line,
+        line,  # an exact copy counts once
+        ("C536366", "85123A", "HEART", -6, "2010-12-02 08:26:00", 2.5, 17850, "United Kingdom"),
+        ("536367", "85123A", "HEART", 6, "2010-12-03 08:26:00", 2.5, None, "United Kingdom"),
+        ("536368", "POST", "POSTAGE", 1, "2010-12-04 08:26:00", 18.0, 17850, "United Kingdom"),
+        ("536369", "22633", "WARMER", 2, "2010-12-05 09:00:00", 1.5, 12583, "France"),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "InvoiceNo", "StockCode", "Description", "Quantity",
+            "InvoiceDate", "UnitPrice", "CustomerID", "Country",
+        ],
+    )  # fmt: skip
+    frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"])
+    frame["CustomerID"] = frame["CustomerID"].astype("Int64")
+    frame.to_parquet(raw, index=False)
+
+    result = run.floor_query(raw).execute("select * from customer_rfm order by 1").fetchall()
+
+    # as of 2010-12-06, the day after the last valid purchase
+    assert result == [(12583, 1, 1, 3.0), (17850, 5, 1, 15.0)]
+
+
+def test_runner_records_a_crash_instead_of_raising(tmp_path):
+    crashed = run.measure(
+        [sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"], tmp_path / "crash.log"
+    )
+
+    assert crashed.status == "failed"
+    assert crashed.returncode == 3
+    assert "boom" in crashed.detail
+
+
+def test_runner_kills_a_child_at_its_time_limit(tmp_path):
+    slow = run.measure(
+        [sys.executable, "-c", "import time; time.sleep(60)"], tmp_path / "slow.log", time_limit=1
+    )
+
+    assert slow.status == "timeout"
+    assert slow.wall_seconds < 30
+
+
+def test_runner_kills_a_child_above_its_memory_cap(tmp_path):
+    grow = (
+        "import time\nblocks = []\n"
+        "while True:\n    blocks.append(bytearray(50_000_000))\n    time.sleep(0.05)\n"
+    )
+
+    greedy = run.measure(
+        [sys.executable, "-c", grow], tmp_path / "greedy.log", memory_limit_bytes=300_000_000,
+        time_limit=60,
+    )  # fmt: skip
+
+    assert greedy.status == "memory"
+    assert greedy.peak_rss_bytes > 300_000_000
+
+
+def test_runner_measures_a_successful_child(tmp_path):
+    done = run.measure(
+        [sys.executable, "-c", "x = bytearray(200_000_000); x[::4096] = b'1' * len(x[::4096])"],
+        tmp_path / "ok.log",
+    )
+
+    assert done.status == "ok"
+    assert done.peak_rss_bytes > 200_000_000
+
+
+def test_report_says_where_the_notebook_did_not_finish(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "RESULTS_DIR", tmp_path)
+    machine = {
+        "cpu": "test cpu", "cores": 2, "memory_bytes": 24 * run.GB, "os": "Linux",
+        "versions": {"python": "3.11"}, "load_average_at_start": [0.1, 0.2, 0.3],
+        "calibration": None,
+    }  # fmt: skip
+    (tmp_path / "machine.json").write_text(json.dumps(machine))
+    ok = run.Measurement("ok", wall_seconds=40.0, peak_rss_bytes=2 * run.GB)
+    ok.extra = {"parse_seconds": 9.0, "rfm_stage_seconds": 12.0, "selection": "everything"}
+    killed = run.Measurement("memory", wall_seconds=95.0, detail="killed above the memory cap")
+    killed.extra = {"stages": {"read": 80.0}}
+    floor = run.Measurement("ok", wall_seconds=6.0)
+    tier = {
+        "tier": {"name": "100m"}, "lines": 100_000_000, "customers": 1_000_000,
+        "dbt": ok.__dict__, "floor": floor.__dict__, "notebook": killed.__dict__,
+    }  # fmt: skip
+    (tmp_path / "100m.json").write_text(json.dumps(tier))
+
+    report = run.render_report(tmp_path)
+
+    assert "**memory** after 95 s" in report
+    assert "notebook did not finish" in report
+    assert "2.00×" in report  # RFM stage 12 s against a 6 s floor
+    assert "0.40" in report  # 40 s per 100M lines
+
+
+def test_floor_sql_is_one_statement():
+    statements = duckdb.extract_statements((REPO_ROOT / "bench" / "floor.sql").read_text())
+
+    assert len(statements) == 1
