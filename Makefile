@@ -55,8 +55,8 @@ report: $(VENV)/.runtime
 	$(BIN)/segmentation report
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/sqlfluff lint models macros tests analyses
 	@$(MAKE) --no-print-directory score
 
