@@ -1,4 +1,4 @@
-"""Runs dbt on this project into a throw-away warehouse, for tests that check SQL results.
+"""Runs dbt, or the `segmentation run` command, on this project into a throw-away warehouse.
 
 Each call gets its own warehouse file, target and log folders, so tests never share state
 with each other or with `make run`.
@@ -69,3 +69,27 @@ def dbt(
         args, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse, target)
+
+
+def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
+    """`segmentation run --data DATA` in a subprocess, warehouse, target and logs under work.
+
+    The warehouse is work/warehouse/segmentation.duckdb; each ``var`` is a `name=value` pair.
+    """
+    env = {
+        **os.environ,
+        "DBT_DUCKDB_PATH": str(work / "warehouse" / "segmentation.duckdb"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    args = ["run", "--data", str(data), "--no-report", "--no-download"]
+    for pair in var:
+        args += ["--var", pair]
+    return subprocess.run(
+        [sys.executable, "-m", "segmentation.cli", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from _dbt import REPO_ROOT, SQL_MARTS, dbt
+from _dbt import SQL_MARTS, dbt, segmentation_run
 
 from segmentation import cli
 from segmentation.cli import check_vars, main, raw_data_vars
@@ -55,27 +52,6 @@ def resolved_vars(path: Path) -> dict:
     """The dbt vars `segmentation run` passes for this file (encoding, delimiter, path)."""
     resolved = resolve_raw_file(path, raw_dir=path.parent, log=lambda _: None, progress=False)
     return raw_data_vars(resolved)
-
-
-def cli_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
-    """`segmentation run` in a subprocess, with warehouse, target and logs under ``work``."""
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(work / "warehouse" / "segmentation.duckdb"),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    args = ["run", "--data", str(data), "--no-report", "--no-download"]
-    for pair in var:
-        args += ["--var", pair]
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def audit(run) -> dict[str, int]:
@@ -426,7 +402,7 @@ def test_file_of_only_cancellations_says_nothing_is_left_to_segment(tmp_path):
     ]
     path = write_csv(tmp_path / "cancellations.csv", lines)
     # when `segmentation run` builds it
-    completed = cli_run(path, tmp_path)
+    completed = segmentation_run(path, tmp_path)
     # then it stops with one message naming the file and the outcome counts; nothing published
     assert completed.returncode == 2, completed.stdout[-2000:]
     assert "Traceback" not in completed.stderr
@@ -439,7 +415,7 @@ def test_file_of_only_cancellations_says_nothing_is_left_to_segment(tmp_path):
 def test_as_of_date_before_all_data_names_the_first_purchase(tmp_path):
     lines = [SALE, "536366,22633,HAND WARMER,6,2010-12-05 08:28:00,1.85,13047,United Kingdom"]
     path = write_csv(tmp_path / "export.csv", lines)
-    completed = cli_run(path, tmp_path, "rfm_as_of_date=2009-01-01")
+    completed = segmentation_run(path, tmp_path, "rfm_as_of_date=2009-01-01")
     assert completed.returncode == 2, completed.stdout[-2000:]
     assert "Traceback" not in completed.stderr
     assert "rfm_as_of_date 2009-01-01 is on or before the first valid purchase" in completed.stderr
@@ -550,7 +526,7 @@ def test_fewer_customers_than_segments_end_to_end(tmp_path):
     ]
     path = write_csv(tmp_path / "three.csv", lines)
     # when `segmentation run` builds it
-    completed = cli_run(path, tmp_path)
+    completed = segmentation_run(path, tmp_path)
     # then k is lowered (the clustering models pass lower_k_to_fit) with the warning
     # recorded in the warehouse, and the build succeeds
     assert completed.returncode == 0, completed.stdout + completed.stderr

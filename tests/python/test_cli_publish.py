@@ -8,29 +8,13 @@ the previous ones in one step and no side file is left behind.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import duckdb
 import pytest
-from _dbt import REPO_ROOT
+from _dbt import segmentation_run
 
 from segmentation.ingest.synthetic import generate
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(data, warehouse):
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(warehouse)}
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation.cli", "run", "--data", str(data), "--no-report"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def customer_count(warehouse):
@@ -42,7 +26,7 @@ def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
     good = generate(tmp_path / "good.parquet", n_lines=20_000, n_customers=300, progress=False)
     warehouse = tmp_path / "warehouse" / "segmentation.duckdb"
 
-    first = run_cli(good, warehouse)
+    first = segmentation_run(good, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
     published_customers = customer_count(warehouse)
     assert published_customers > 0
@@ -53,7 +37,7 @@ def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
         "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
         + "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,,United Kingdom\n" * 5
     )
-    second = run_cli(broken, warehouse)
+    second = segmentation_run(broken, tmp_path)
 
     assert second.returncode == 2
     assert "dbt build" in second.stderr

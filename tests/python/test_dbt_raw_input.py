@@ -8,11 +8,8 @@ stops with one message naming the file, the missing and the found columns.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from _dbt import REPO_ROOT, SQL_MARTS, dbt
+from _dbt import SQL_MARTS, dbt, segmentation_run
 
 pytestmark = pytest.mark.slow
 
@@ -131,13 +128,7 @@ def test_missing_column_stops_dbt_with_one_clear_message(tmp_path):
 def test_cli_refuses_bad_raw_file_with_a_message_not_a_traceback(tmp_path, make_file, expected):
     raw = make_file(tmp_path)
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "segmentation.cli", "run", "--data", str(raw), "--no-report"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = segmentation_run(raw, tmp_path)
 
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr

@@ -9,14 +9,11 @@ also what test_faults.py uses to compare a warehouse before and after a killed b
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from _dbt import REPO_ROOT
+from _dbt import segmentation_run
 
 from segmentation.ingest.synthetic import generate
 
@@ -44,24 +41,6 @@ def mart_checksums(warehouse: Path, schema: str = "marts") -> dict[str, str]:
     return checksums
 
 
-def run_segmentation(data: Path, work: Path) -> subprocess.CompletedProcess:
-    """`segmentation run --no-report` with warehouse, dbt target and logs under ``work``."""
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(work / "warehouse" / "segmentation.duckdb"),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation.cli", "run", "--data", str(data), "--no-report"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_checksum_changes_with_any_row_and_not_with_row_order(tmp_path):
     # given two warehouses holding the same rows in a different order, and a third with one
     # value changed
@@ -85,8 +64,8 @@ def test_two_full_runs_give_identical_marts(tmp_path):
     # given one raw file
     data = generate(tmp_path / "raw.parquet", n_lines=3_000, n_customers=80, progress=False)
     # when it is built twice, each time from scratch
-    first = run_segmentation(data, tmp_path / "first")
-    second = run_segmentation(data, tmp_path / "second")
+    first = segmentation_run(data, tmp_path / "first")
+    second = segmentation_run(data, tmp_path / "second")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr
     # then every mart, the clustering ones included, is identical

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _dbt import REPO_ROOT
-from test_determinism import mart_checksums, run_segmentation
+from _dbt import REPO_ROOT, segmentation_run
+from test_determinism import mart_checksums
 
 from segmentation.ingest.synthetic import generate
 
@@ -164,7 +164,7 @@ def raw_files(tmp_path_factory) -> tuple[Path, Path]:
 def test_sigkill_at_ten_points_leaves_the_published_warehouse_intact(raw_files, tmp_path):
     file_a, file_b = raw_files
     # given a warehouse published from file A
-    first = run_segmentation(file_a, tmp_path)
+    first = segmentation_run(file_a, tmp_path)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr
     published = tmp_path / WAREHOUSE
     published_bytes = sha256(published)
@@ -188,7 +188,7 @@ def test_sigkill_at_ten_points_leaves_the_published_warehouse_intact(raw_files, 
             assert "The published warehouse" in output and "is unchanged" in output, output[-2000:]
 
     # and the next run succeeds from whatever the killed builds left behind
-    after = run_segmentation(file_b, tmp_path)
+    after = segmentation_run(file_b, tmp_path)
     assert after.returncode == 0, after.stdout[-3000:] + after.stderr
     assert readable_marts(published) == 2_500
     assert not (tmp_path / SIDE_FILE).exists()
@@ -211,7 +211,7 @@ def count_lines_in_another_process(warehouse: Path) -> int:
 def test_reader_keeps_the_previous_marts_while_a_build_runs_and_is_published(raw_files, tmp_path):
     file_a, file_b = raw_files
     # given a published warehouse and a consumer holding a read-only connection to it
-    assert run_segmentation(file_a, tmp_path).returncode == 0
+    assert segmentation_run(file_a, tmp_path).returncode == 0
     published = tmp_path / WAREHOUSE
     reader = duckdb.connect(str(published), read_only=True)
     count_lines = "select count(*) from marts.fct_invoice_lines"
