@@ -146,14 +146,13 @@ def explain_failed_build(building: Path, dbt_vars: dict) -> str | None:
             "to measure. Expected an as-of date after the first purchase, or none (the day "
             "after the last purchase)."
         )
-    k_max = int(dbt_vars.get("k_max", project_vars().get("k_max", 10)))
-    if customers and profiles is not None and profiles <= k_max:
+    # fewer distinct customers than k lowers k (rpt_cluster_model_selection.selection_note);
+    # below 3 distinct customers there is nothing to cluster at all
+    if customers and profiles is not None and profiles < 3:
         return (
             f"Only {customers} customer(s) with {profiles} distinct RFM profile(s) in "
-            f"{raw_file}: the clustering compares k = 2..k_max={k_max} segments and needs more "
-            f"distinct customers than k_max. Give more data, or lower k with --var "
-            f"k_max={max(2, profiles - 1)} --var n_segments={max(2, min(4, profiles - 1))} "
-            "(at least 3 distinct customers are needed)."
+            f"{raw_file}: clustering needs at least 3 customers whose recency, frequency "
+            "and monetary value are not all alike. Give more data."
         )
     return None
 

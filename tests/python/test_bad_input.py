@@ -496,9 +496,9 @@ def _side_file(path: Path, customers: list[tuple[int, int, float]]) -> Path:
     [
         ([(10, 2, 50.0)], "Only 1 customer(s) with 1 distinct RFM profile(s)"),
         ([(10, 2, 50.0)] * 5, "Only 5 customer(s) with 1 distinct RFM profile(s)"),
-        ([(10, 2, 50.0), (20, 1, 9.0), (30, 3, 70.0)], "--var k_max=2 --var n_segments=2"),
+        ([(10, 2, 50.0), (10, 2, 50.0), (30, 3, 70.0)], "2 distinct RFM profile(s)"),
     ],
-    ids=["single customer", "identical RFM", "fewer customers than segments"],
+    ids=["single customer", "identical RFM", "two distinct profiles"],
 )
 def test_failed_clustering_build_is_explained_in_the_datas_terms(tmp_path, customers, expected):
     # given the side file a build left when the clustering refused its customers
@@ -510,8 +510,11 @@ def test_failed_clustering_build_is_explained_in_the_datas_terms(tmp_path, custo
     assert "export.csv" in message
 
 
-def test_enough_distinct_customers_is_not_explained_as_too_few(tmp_path):
-    side_file = _side_file(tmp_path / "building.duckdb", [(i, 1, 10.0 * i) for i in range(12)])
+@pytest.mark.parametrize("count", [3, 12], ids=["fewer than segments", "many"])
+def test_enough_distinct_customers_is_not_explained_as_too_few(tmp_path, count):
+    # three distinct customers cluster (k is lowered), so a failure lies elsewhere
+    customers = [(i, 1, 10.0 * i) for i in range(count)]
+    side_file = _side_file(tmp_path / "building.duckdb", customers)
     assert cli.explain_failed_build(side_file, {"raw_data_path": "export.csv"}) is None
 
 
