@@ -51,6 +51,7 @@ SQL_SELECTION = (
 # Models that turn the raw file into R, F and M: compared with the floor query.
 RFM_STAGE_MODELS = (
     "stg_online_retail__invoice_lines",
+    "int_invoice_line_copies",
     "int_invoice_lines_deduplicated",
     "int_invoice_lines_classified",
     "int_customers_rfm_aggregated",
@@ -228,15 +229,41 @@ def run_dbt(raw_file: Path, work: Path, sql_only: bool, limits: dict) -> Measure
             for key, node in nodes.items()
             if key.startswith("model.")
         }
-        rfm_stage = sum(models.get(model, 0) for model in RFM_STAGE_MODELS)
-        build.extra["rfm_stage_seconds"] = round(rfm_stage, 3)
+        in_build = sum(models.get(model, 0) for model in RFM_STAGE_MODELS)
+        build.extra["rfm_stage_seconds_in_build"] = round(in_build, 3)
         build.extra["log_partial_parse"] = "Unable to do partial parsing" not in Path(
             build.log
         ).read_text(errors="replace")
     if build.status == "ok" and build.extra.get("statuses", {}).get("error"):
         build.status = "failed"
+    if build.status == "ok":
+        build.extra.update(run_rfm_stage_alone(dbt, common, work, env, limits))
     warehouse.unlink(missing_ok=True)  # large at scale; run_results.json holds what counts
     return build
+
+
+def run_rfm_stage_alone(dbt: str, common: list[str], work: Path, env: dict, limits: dict) -> dict:
+    """The RFM stage again, alone, on the built warehouse: what is compared with the floor.
+
+    Inside `dbt build` these models share the two cores with the marts and tests that dbt
+    runs beside them, so their times there depend on scheduling; the floor runs alone. A
+    second `dbt run` of just these models (dbt's start-up not counted: the model times
+    come from run_results.json) measures the same SQL the same way the floor is measured.
+    """
+    run = measure(
+        [dbt, "run", *common, "--select", *RFM_STAGE_MODELS],
+        work / "dbt_rfm_stage.log", env=env, **limits,
+    )  # fmt: skip
+    results_file = work / "target" / "run_results.json"
+    if run.status != "ok" or not results_file.exists():
+        return {"rfm_stage_status": run.status}
+    results = json.loads(results_file.read_text())["results"]
+    seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+    return {
+        "rfm_stage_status": "ok",
+        "rfm_stage_models": {model: round(seconds.get(model, 0), 3) for model in RFM_STAGE_MODELS},
+        "rfm_stage_seconds": round(sum(seconds.get(m, 0) for m in RFM_STAGE_MODELS), 3),
+    }
 
 
 def _count(values) -> dict[str, int]:
@@ -486,8 +513,9 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
         "",
         "RFM stage = the models that turn the raw file into R, F and M ("
         + ", ".join(f"`{m}`" for m in RFM_STAGE_MODELS)
-        + "), summed from run_results.json; the floor's time includes starting Python and",
-        "DuckDB (about 0.3 s).",
+        + "), run again alone after the build (`dbt run --select` those models; their times",
+        "summed from run_results.json, dbt's start-up not counted), as the floor runs alone;",
+        "the floor's time includes starting Python and DuckDB (about 0.3 s).",
         "",
         "## How time grows with lines",
         "",

@@ -125,3 +125,19 @@ def test_fast_silhouette_equals_scikit_learn(seed):
     # then the shared-matrix silhouette is scikit-learn's
     expected = silhouette_score(distances, labels, metric="precomputed")
     assert silhouette_from_distances(distances, labels) == pytest.approx(expected, abs=1e-12)
+
+
+def test_silhouettes_of_many_labelings_in_one_pass_equal_scikit_learn():
+    # given one distance matrix and labelings with different numbers of clusters
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    from segmentation.clustering.selection import silhouettes_from_distances
+
+    rng = np.random.default_rng(7)
+    points = rng.uniform(size=(80, 3))
+    labelings = [rng.integers(0, k, size=80) for k in (2, 3, 5, 9)]
+    labelings.append(np.where(np.arange(80) == 3, 42, labelings[1]))  # one singleton
+    distances = pairwise_distances(points)
+    # when all are scored at once, then each is scikit-learn's silhouette, in order
+    expected = [silhouette_score(distances, labels, metric="precomputed") for labels in labelings]
+    assert silhouettes_from_distances(distances, labelings) == pytest.approx(expected, abs=1e-12)

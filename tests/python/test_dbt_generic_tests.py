@@ -54,6 +54,18 @@ models:
     data_tests:
       - not_empty:
           name: fails_not_empty
+  - name: contracted_with_null
+    config: {materialized: table, contract: {enforced: true}}
+    columns:
+      - name: customer_id
+        data_type: bigint
+        constraints: [{type: not_null}]
+  - name: contracted_without_null
+    config: {materialized: table, contract: {enforced: true}}
+    columns:
+      - name: customer_id
+        data_type: bigint
+        constraints: [{type: not_null}]
 seeds:
   - name: rows
     columns:
@@ -111,6 +123,11 @@ def check_project(tmp_path_factory) -> Path:
     (root / "profiles.yml").write_text(PROFILES)
     (root / "seeds" / "rows.csv").write_text(ROWS)
     (root / "models" / "empty_model.sql").write_text("select 1 as id where false")
+    customers = "select cast(CustomerID as bigint) as customer_id from {{ ref('rows') }}"
+    (root / "models" / "contracted_with_null.sql").write_text(customers)
+    (root / "models" / "contracted_without_null.sql").write_text(
+        customers + " where CustomerID is not null"
+    )
     (root / "models" / "_properties.yml").write_text(PROPERTIES)
     return root
 
@@ -130,3 +147,21 @@ def test_each_generic_test_fails_on_broken_rows_and_passes_on_good_ones(check_pr
         assert outcomes[name] == ("fail", failures), name
     for name in passing:
         assert outcomes[name] == ("pass", 0), name
+
+
+def test_not_null_constraint_of_a_contract_stops_the_build(check_project):
+    # Marts declare not_null as a contract constraint instead of a not_null data test:
+    # this holds only if DuckDB enforces it when dbt-duckdb writes the table.
+    work = check_project / "constraints"
+    assert dbt("seed", work, project_dir=check_project).returncode == 0
+    run = dbt(
+        "run", work, project_dir=check_project,
+        select="contracted_with_null contracted_without_null",
+    )  # fmt: skip
+
+    statuses = {result["unique_id"].split(".")[2]: result for result in run.results()}
+    assert statuses["contracted_without_null"]["status"] == "success"
+    failed = statuses["contracted_with_null"]
+    assert failed["status"] == "error"
+    assert "NOT NULL constraint failed" in failed["message"]
+    assert "customer_id" in failed["message"]

@@ -4,11 +4,37 @@
     before the as-of date count. Cancellations of known customers are returns: monetary_net
     subtracts their value.
 -#}
+{#-
+    Each reader of the lines filters them by the as-of date itself: a CTE of the
+    filtered lines would be read three times, and DuckDB would write it out first
+    (1 s per 10M lines).
+-#}
+{%- set before_as_of -%}
+invoiced_at < (select cast(as_of.as_of_date as timestamp) from as_of)
+{%- endset -%}
 with
 
 invoice_lines as (
 
     select * from {{ ref('int_invoice_lines_classified') }}
+
+),
+
+purchase_and_return_lines as (
+
+    {#- the only lines and columns RFM reads, in one pass over the classified
+        lines (which re-reads the raw file); DuckDB keeps this result for the
+        CTEs below #}
+    select
+        customer_id,
+        invoice_id,
+        country,
+        outcome,
+        line_amount,
+        invoiced_at
+
+    from invoice_lines
+    where outcome in ('valid', 'cancellation')
 
 ),
 
@@ -26,19 +52,9 @@ as_of as (
             as date
         ) as as_of_date
 
-    from invoice_lines
+    from purchase_and_return_lines
     where outcome = 'valid'
     {%- endif %}
-
-),
-
-lines_before_as_of as (
-
-    select invoice_lines.*
-
-    from invoice_lines
-    cross join as_of
-    where invoice_lines.invoiced_at < cast(as_of.as_of_date as timestamp)
 
 ),
 
@@ -51,8 +67,8 @@ purchases as (
         min(invoiced_at) as first_purchase_at,
         max(invoiced_at) as last_purchase_at
 
-    from lines_before_as_of
-    where outcome = 'valid'
+    from purchase_and_return_lines
+    where outcome = 'valid' and {{ before_as_of }}
     group by customer_id
 
 ),
@@ -63,8 +79,8 @@ returns as (
         customer_id,
         -{{ exact_sum('line_amount') }} as returns_amount
 
-    from lines_before_as_of
-    where outcome = 'cancellation'
+    from purchase_and_return_lines
+    where outcome = 'cancellation' and {{ before_as_of }}
     group by customer_id
 
 ),
@@ -79,8 +95,8 @@ countries_ranked as (
             order by count(*) desc, country
         ) as country_rank
 
-    from lines_before_as_of
-    where outcome = 'valid'
+    from purchase_and_return_lines
+    where outcome = 'valid' and {{ before_as_of }}
     group by customer_id, country
 
 ),

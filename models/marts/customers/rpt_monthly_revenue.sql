@@ -6,6 +6,22 @@ invoice_lines as (
 
 ),
 
+sales_and_returns as (
+
+    {#- one pass over the classified lines (which re-reads the raw file), with
+        only the columns and outcomes read below #}
+    select
+        outcome,
+        invoice_id,
+        customer_id,
+        line_amount,
+        invoiced_at
+
+    from invoice_lines
+    where outcome in ('valid', 'cancellation')
+
+),
+
 customers as (
 
     select * from {{ ref('dim_customers') }}
@@ -22,7 +38,7 @@ sales as (
         count(distinct invoice_id) as orders,
         count(distinct customer_id) as active_customers
 
-    from invoice_lines
+    from sales_and_returns
     where outcome = 'valid'
     group by 1
 
@@ -37,7 +53,7 @@ returns as (
         round(-{{ exact_sum('line_amount') }}, 2) as returns_amount,
         count(*) as return_lines
 
-    from invoice_lines
+    from sales_and_returns
     where outcome = 'cancellation'
     group by 1
 

@@ -9,7 +9,11 @@ sweep costs the same at 4 thousand and at 1 million customers:
   at every k and the rest of the sweep sample assigned to the nearest centre, exactly like
   ``methods.cut_and_assign``;
 - silhouette (O(n^2)) is computed on at most ``silhouette_sample_size`` customers of the
-  sweep sample, from one distance matrix shared by every method and k.
+  sweep sample, from one distance matrix shared by every method and k;
+- the sweep fits each mixture once (``gmm_n_init=1``; the segmentation's own mixture keeps
+  three initialisations): three per k cost 1.2 s more on the real file and moved only the
+  BIC of k = 7 and 10, where EM finds a better local optimum, never the recommended k,
+  which comes from the k-means inertia.
 
 Recommendation rule (documented, deterministic): the elbow of the k-means inertia curve,
 found with the "kneedle" construction - scale k and inertia of k_min..k_max to [0, 1] and
@@ -48,6 +52,7 @@ __all__ = [
     "recommend_k",
     "resolve_n_segments",
     "silhouette_from_distances",
+    "silhouettes_from_distances",
     "used_k",
 ]
 
@@ -74,30 +79,47 @@ def _subsample(n: int, bound: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette from a precomputed distance matrix, for many labelings cheaply.
+    """Mean silhouette from a precomputed distance matrix (see ``silhouettes_from_distances``)."""
+    return silhouettes_from_distances(distances, [labels])[0]
+
+
+def silhouettes_from_distances(distances: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
+    """Mean silhouette of each labeling, all from one pass over a distance matrix.
 
     Same definition as ``sklearn.metrics.silhouette_score`` (a customer alone in its
-    cluster scores 0), but the per-cluster distance sums come from one matrix product
-    (n x n times n x k), so the 27 or so labelings of a sweep reuse one distance matrix
-    instead of re-reducing it 27 times - about 100 times faster at 5,000 customers.
+    cluster scores 0). The per-cluster distance sums of every labeling come from a single
+    matrix product: the n x n distances times the one-hot matrices of all labelings side by
+    side (n x sum of k). The 27 labelings of a sweep thus read the matrix once instead of
+    re-reducing it 27 times (sklearn) or multiplying it 27 times: at 4,334 customers 0.04 s
+    instead of 0.95 s for 27 products, which were bound by reading the 150 MB matrix.
     """
-    _, codes = np.unique(labels, return_inverse=True)
-    k = codes.max() + 1
-    one_hot = np.zeros((len(codes), k))
-    one_hot[np.arange(len(codes)), codes] = 1.0
-    sums = distances @ one_hot  # sums[i, c] = total distance from i to cluster c
-    sizes = one_hot.sum(axis=0)
-    own_size = sizes[codes]
-    rows = np.arange(len(codes))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intra = sums[rows, codes] / (own_size - 1)
-        mean_to = sums / sizes
-    mean_to[rows, codes] = np.inf
-    nearest = mean_to.min(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = (nearest - intra) / np.maximum(intra, nearest)
-    scores = np.where(own_size > 1, np.nan_to_num(scores), 0.0)
-    return float(scores.mean())
+    blocks, layouts = [], []
+    offset = 0
+    for labels in labelings:
+        _, codes = np.unique(labels, return_inverse=True)
+        k = int(codes.max()) + 1
+        one_hot = np.zeros((len(codes), k))
+        one_hot[np.arange(len(codes)), codes] = 1.0
+        blocks.append(one_hot)
+        layouts.append((codes, offset, k))
+        offset += k
+    all_sums = distances @ np.hstack(blocks)  # [i, c] = total distance from i to cluster c
+    rows = np.arange(distances.shape[0])
+    scores_by_labeling = []
+    for (codes, start, k), one_hot in zip(layouts, blocks, strict=True):
+        sums = all_sums[:, start : start + k]
+        sizes = one_hot.sum(axis=0)
+        own_size = sizes[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intra = sums[rows, codes] / (own_size - 1)
+            mean_to = sums / sizes
+        mean_to[rows, codes] = np.inf
+        nearest = mean_to.min(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = (nearest - intra) / np.maximum(intra, nearest)
+        scores = np.where(own_size > 1, np.nan_to_num(scores), 0.0)
+        scores_by_labeling.append(float(scores.mean()))
+    return scores_by_labeling
 
 
 def recommend_k(selection: pd.DataFrame) -> int:
@@ -179,7 +201,7 @@ def evaluate_cluster_counts(
     random_state: int = 42,
     gmm_covariance_type: str = "full",
     kmeans_n_init: int = 10,
-    gmm_n_init: int = 3,
+    gmm_n_init: int = 1,
     lower_k_to_fit: bool = False,
 ) -> pd.DataFrame:
     """Model-selection table: one row per method and k with every metric.
@@ -224,7 +246,8 @@ def evaluate_cluster_counts(
     silhouette_rows = _subsample(len(sweep), int(silhouette_sample_size), rng)
     distances = pairwise_distances(sweep[silhouette_rows]).astype("float64")
 
-    rows = []
+    rows: list[dict] = []
+    silhouette_labelings: list[tuple[int, np.ndarray]] = []  # (row, labels of the sample)
     for k in range(k_low, k_high + 1):
         kmeans = fit_kmeans(sweep, n_clusters=k, random_state=seed, n_init=kmeans_n_init)
         gmm = fit_gmm(
@@ -249,14 +272,14 @@ def evaluate_cluster_counts(
             labels = labels_by_method[method]
             sample_labels = labels[silhouette_rows]
             separable = len(np.unique(labels)) > 1 and len(np.unique(sample_labels)) > 1
+            if separable:
+                silhouette_labelings.append((len(rows), sample_labels))
             rows.append(
                 {
                     "method": method,
                     "k": k,
                     "inertia": float(kmeans.inertia_) if method == "kmeans" else np.nan,
-                    "silhouette": silhouette_from_distances(distances, sample_labels)
-                    if separable
-                    else np.nan,
+                    "silhouette": np.nan,  # filled in below, all labelings at once
                     "calinski_harabasz": float(calinski_harabasz_score(sweep, labels))
                     if separable
                     else np.nan,
@@ -267,6 +290,12 @@ def evaluate_cluster_counts(
                     "aic": float(gmm.aic(sweep)) if method == "gmm" else np.nan,
                 }
             )
+    if silhouette_labelings:
+        positions, labelings = zip(*silhouette_labelings, strict=True)
+        for position, score in zip(
+            positions, silhouettes_from_distances(distances, list(labelings)), strict=True
+        ):
+            rows[position]["silhouette"] = score
     table = pd.DataFrame(rows)
     recommended = recommend_k(table)
     used = resolve_n_segments(n_segments, recommended)
