@@ -195,7 +195,9 @@ def dbt_environment(warehouse: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(raw_file: Path, work: Path, sql_only: bool, limits: dict) -> Measurement:
+def run_dbt(
+    raw_file: Path, work: Path, sql_only: bool, limits: dict, repeats: int = 1
+) -> Measurement:
     """`dbt parse` (full parse: new vars), then the timed `dbt build` with partial parsing.
 
     The build is what a user waits for on a second run; the parse is reported beside it as
@@ -237,32 +239,40 @@ def run_dbt(raw_file: Path, work: Path, sql_only: bool, limits: dict) -> Measure
     if build.status == "ok" and build.extra.get("statuses", {}).get("error"):
         build.status = "failed"
     if build.status == "ok":
-        build.extra.update(run_rfm_stage_alone(dbt, common, work, env, limits))
+        build.extra.update(run_rfm_stage_alone(dbt, common, work, env, limits, repeats))
     warehouse.unlink(missing_ok=True)  # large at scale; run_results.json holds what counts
     return build
 
 
-def run_rfm_stage_alone(dbt: str, common: list[str], work: Path, env: dict, limits: dict) -> dict:
+def run_rfm_stage_alone(
+    dbt: str, common: list[str], work: Path, env: dict, limits: dict, repeats: int = 1
+) -> dict:
     """The RFM stage again, alone, on the built warehouse: what is compared with the floor.
 
     Inside `dbt build` these models share the two cores with the marts and tests that dbt
     runs beside them, so their times there depend on scheduling; the floor runs alone. A
     second `dbt run` of just these models (dbt's start-up not counted: the model times
     come from run_results.json) measures the same SQL the same way the floor is measured.
+    Run ``repeats`` times, like the floor; the fastest run counts (the machine is shared).
     """
-    run = measure(
-        [dbt, "run", *common, "--select", *RFM_STAGE_MODELS],
-        work / "dbt_rfm_stage.log", env=env, **limits,
-    )  # fmt: skip
-    results_file = work / "target" / "run_results.json"
-    if run.status != "ok" or not results_file.exists():
-        return {"rfm_stage_status": run.status}
-    results = json.loads(results_file.read_text())["results"]
-    seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+    samples = []
+    for _ in range(max(1, repeats)):
+        run = measure(
+            [dbt, "run", *common, "--select", *RFM_STAGE_MODELS],
+            work / "dbt_rfm_stage.log", env=env, **limits,
+        )  # fmt: skip
+        results_file = work / "target" / "run_results.json"
+        if run.status != "ok" or not results_file.exists():
+            return {"rfm_stage_status": run.status}
+        results = json.loads(results_file.read_text())["results"]
+        seconds = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+        samples.append({model: round(seconds.get(model, 0), 3) for model in RFM_STAGE_MODELS})
+    fastest = min(samples, key=lambda sample: sum(sample.values()))
     return {
         "rfm_stage_status": "ok",
-        "rfm_stage_models": {model: round(seconds.get(model, 0), 3) for model in RFM_STAGE_MODELS},
-        "rfm_stage_seconds": round(sum(seconds.get(m, 0) for m in RFM_STAGE_MODELS), 3),
+        "rfm_stage_models": fastest,
+        "rfm_stage_seconds": round(sum(fastest.values()), 3),
+        "rfm_stage_samples": [round(sum(sample.values()), 3) for sample in samples],
     }
 
 
@@ -289,11 +299,23 @@ def run_notebook(raw_file: Path, work: Path, limits: dict) -> Measurement:
     return result
 
 
-def run_floor(raw_file: Path, work: Path, limits: dict) -> Measurement:
-    """bench/floor.sql in a fresh DuckDB with the profile's threads and memory limit."""
-    return measure(
-        [sys.executable, __file__, "_floor", str(raw_file)], work / "floor.log", **limits
-    )
+def run_floor(raw_file: Path, work: Path, limits: dict, repeats: int = 1) -> Measurement:
+    """bench/floor.sql in a fresh DuckDB with the profile's threads and memory limit.
+
+    Run ``repeats`` times, each in a new process; the fastest run counts (the machine is
+    shared: the slower runs measured other tenants), all wall times are kept as samples.
+    """
+    runs = []
+    for _ in range(max(1, repeats)):
+        run = measure(
+            [sys.executable, __file__, "_floor", str(raw_file)], work / "floor.log", **limits
+        )
+        if run.status != "ok":
+            return run
+        runs.append(run)
+    fastest = min(runs, key=lambda run: run.wall_seconds)
+    fastest.extra["samples"] = [run.wall_seconds for run in runs]
+    return fastest
 
 
 def floor_query(raw_file: Path, connection=None):
@@ -355,8 +377,8 @@ def run_tier(tier: Tier, options: argparse.Namespace) -> dict:
     result["raw_file_bytes"] = raw_file.stat().st_size
     result["lines"], result["customers"] = _file_counts(raw_file)
     for name, runner in (
-        ("dbt", lambda: run_dbt(raw_file, work, options.sql_only, limits)),
-        ("floor", lambda: run_floor(raw_file, work, limits)),
+        ("dbt", lambda: run_dbt(raw_file, work, options.sql_only, limits, options.repeats)),
+        ("floor", lambda: run_floor(raw_file, work, limits, options.repeats)),
         ("notebook", lambda: run_notebook(raw_file, work, limits)),
     ):
         if name in options.skip:
@@ -515,7 +537,8 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
         + ", ".join(f"`{m}`" for m in RFM_STAGE_MODELS)
         + "), run again alone after the build (`dbt run --select` those models; their times",
         "summed from run_results.json, dbt's start-up not counted), as the floor runs alone;",
-        "the floor's time includes starting Python and DuckDB (about 0.3 s).",
+        "the floor's time includes starting Python and DuckDB (about 0.3 s). Both are run",
+        "`--repeats` times (default 3) and the fastest run counts: the machine is shared.",
         "",
         "## How time grows with lines",
         "",
@@ -531,6 +554,20 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
             f"| {tier['tier']['name']} | {tier['lines']:,} | {dbt['wall_seconds']:.1f} "
             f"| {per_million:.2f} | {_seconds(tier.get('floor'))} "
             f"| {_seconds(tier.get('notebook'))} |"
+        )
+    out += ["", "## The RFM stage and the floor, run by run", ""]
+    for tier in tiers:
+        dbt, floor = tier.get("dbt") or {}, tier.get("floor") or {}
+        stage = dbt.get("extra", {}).get("rfm_stage_models")
+        if not stage:
+            continue
+        runs = ", ".join(f"{value:.2f}" for value in dbt["extra"].get("rfm_stage_samples", []))
+        floors = ", ".join(f"{value:.2f}" for value in floor.get("extra", {}).get("samples", []))
+        in_build = dbt["extra"].get("rfm_stage_seconds_in_build")
+        out.append(
+            f"- {tier['tier']['name']}: RFM stage alone {runs} s (fastest: "
+            + ", ".join(f"{model} {seconds:.2f} s" for model, seconds in stage.items())
+            + f"); inside the build {in_build:.2f} s; floor {floors} s"
         )
     out += ["", "## The notebook, stage by stage", ""]
     for tier in tiers:
@@ -605,6 +642,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiers", nargs="+", default=["real", "10m"], choices=list(TIERS))
     parser.add_argument("--sql-only", action="store_true", help="dbt builds the SQL half only")
     parser.add_argument("--skip", nargs="*", default=[], choices=["dbt", "floor", "notebook"])
+    parser.add_argument(
+        "--repeats", type=int, default=3,
+        help="runs of the floor and of the RFM stage alone; the fastest counts",
+    )  # fmt: skip
     parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds per pipeline")
     parser.add_argument("--memory-cap-gb", type=float, default=12.0, help="per pipeline")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)

@@ -1,4 +1,4 @@
-"""Shared pytest helpers: where the reference data lives, small raw files, a local web server.
+"""Shared pytest helpers: the reference data, small raw files, a local web server, a browser.
 
 The real data set is reference data outside the repository (../shared/data relative to the
 repo root, as on CI); tests that need it use the ``real_data_file`` fixture, which skips
@@ -130,3 +130,16 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/online+retail.zip"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module, for the modules that import ``_browser``.
+
+    That import skips a module where playwright-python is absent, and its marks skip it
+    where Chromium is; so this fixture only runs where both are present.
+    """
+    from _browser import chromium
+
+    with chromium() as launched:
+        yield launched

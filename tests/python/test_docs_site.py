@@ -15,25 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from _browser import BROWSER_MARKS, open_recorded
 
 from segmentation.docs_check import repair_static_site
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 SAMPLE = REPO_ROOT / "tests" / "fixtures" / "online_retail_sample.csv"
 MODEL_URL = "#!/model/model.customer_segmentation.dim_customer_segments"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is absent: install Debian's chromium (`apt-get install chromium`)",
-    ),
-]
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright-python is not installed in this environment"
-)
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -60,23 +50,9 @@ def docs_site(tmp_path_factory) -> Path:
     return site
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
-
-
 def open_offline(browser, site: Path, fragment: str = ""):
     """A page on the site with network access cut off; records console messages and requests."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True)
-    page = context.new_page()
-    console, requests = [], []
-    page.on("console", lambda message: console.append((message.type, message.text)))
-    page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(site.as_uri() + fragment, wait_until="load")
+    page, console, requests = open_recorded(browser, site.as_uri() + fragment, offline=True)
     page.wait_for_selector("#search", state="visible", timeout=60_000)
     return page, console, requests
 

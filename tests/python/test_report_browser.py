@@ -1,7 +1,7 @@
 """The rendered report in headless Chromium: it draws, fetches nothing and runs no injection.
 
 Needs Debian's ``chromium`` at /usr/bin/chromium (installed by .ci/run) and
-playwright-python; skipped with the reason when either is absent.
+playwright-python; skipped with the reason when either is absent (tests/python/_browser.py).
 """
 
 from __future__ import annotations
@@ -9,21 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _browser import BROWSER_MARKS, open_recorded
 from test_report_render import synthetic_tables, write_warehouse
 
 from segmentation.report import render_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is absent: install Debian's chromium (`apt-get install chromium`)",
-    ),
-]
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright-python is not installed in this environment"
-)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +25,16 @@ def report_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def opened(report_file):
+def opened(browser, report_file):
     """The report open in a page, with every console message and request recorded."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        console, requests = [], []
-        page.on("console", lambda message: console.append((message.type, message.text)))
-        page.on("pageerror", lambda error: console.append(("pageerror", str(error))))
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(report_file.as_uri(), wait_until="load")
-        page.wait_for_function(
-            "document.querySelectorAll('[data-chart]').length === "
-            "document.querySelectorAll('[data-chart].js-plotly-plot').length",
-            timeout=60_000,
-        )
-        yield page, console, requests
-        browser.close()
+    page, console, requests = open_recorded(browser, report_file.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart]').length === "
+        "document.querySelectorAll('[data-chart].js-plotly-plot').length",
+        timeout=60_000,
+    )
+    yield page, console, requests
+    page.context.close()
 
 
 def test_page_logs_no_console_error(opened):

@@ -4,7 +4,7 @@ Per method and k: silhouette, Calinski-Harabasz and Davies-Bouldin; k-means iner
 elbow); BIC and AIC for the mixture. Everything runs on bounded deterministic samples so the
 sweep costs the same at 4 thousand and at 1 million customers:
 
-- the sweep fits on at most ``max_customers`` customers (default 50,000);
+- the sweep fits on at most ``max_customers`` customers (default 20,000);
 - ward is fitted once on at most ``agglomerative_max_fit_customers`` of those, the tree cut
   at every k and the rest of the sweep sample assigned to the nearest centre, exactly like
   ``methods.cut_and_assign``;
@@ -195,7 +195,7 @@ def evaluate_cluster_counts(
     k_min: int = 2,
     k_max: int = 10,
     n_segments: int | str = 4,
-    max_customers: int = 50_000,
+    max_customers: int = 20_000,
     silhouette_sample_size: int = 5_000,
     agglomerative_max_fit_customers: int = 10_000,
     random_state: int = 42,
