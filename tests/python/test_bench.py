@@ -197,3 +197,24 @@ def test_floor_sql_is_one_statement():
     statements = duckdb.extract_statements((REPO_ROOT / "bench" / "floor.sql").read_text())
 
     assert len(statements) == 1
+
+
+def test_floor_repeats_and_keeps_the_fastest_run(tmp_path, monkeypatch):
+    # given a floor whose three runs take 3, 1 and 2 seconds
+    walls = iter([3.0, 1.0, 2.0])
+    monkeypatch.setattr(
+        run, "measure", lambda *args, **kwargs: run.Measurement("ok", wall_seconds=next(walls))
+    )
+    # when it is measured with three repeats
+    fastest = run.run_floor(tmp_path / "raw.parquet", tmp_path, {}, repeats=3)
+    # then the fastest run counts and every run is kept as a sample
+    assert fastest.wall_seconds == 1.0
+    assert fastest.extra["samples"] == [3.0, 1.0, 2.0]
+
+
+def test_floor_repeats_stop_at_the_first_failed_run(tmp_path, monkeypatch):
+    # given a floor whose second run crashes
+    outcomes = iter([run.Measurement("ok", wall_seconds=1.0), run.Measurement("failed")])
+    monkeypatch.setattr(run, "measure", lambda *args, **kwargs: next(outcomes))
+    # then the failure is the result, not the faster successful run
+    assert run.run_floor(tmp_path / "raw.parquet", tmp_path, {}, repeats=3).status == "failed"
