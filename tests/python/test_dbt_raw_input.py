@@ -135,3 +135,45 @@ def test_cli_refuses_bad_raw_file_with_a_message_not_a_traceback(tmp_path, make_
     assert completed.stderr.startswith("error: ")
     assert expected in completed.stderr
     assert str(raw.name) in completed.stderr
+
+
+def _numbered_parquet(path, first: int, rows: int):
+    """A Parquet file of many small row groups whose stock code is the line's position."""
+    import duckdb
+
+    duckdb.sql(
+        f"""
+        copy (
+            select
+                'INV' || (n // 7) as InvoiceNo, 'S' || n as StockCode, 'ITEM' as Description,
+                1 as Quantity, timestamp '2011-01-01 10:00:00' as InvoiceDate,
+                1.5 as UnitPrice, 17850.0 as CustomerID, 'France' as Country
+            from range({first}, {first + rows}) as positions(n)
+            order by n
+        ) to '{path}' (format parquet, row_group_size 2048)
+        """
+    )
+    return path
+
+
+@pytest.mark.parametrize("layout", ["one file", "a glob of two files"])
+def test_line_id_is_the_position_in_the_file(tmp_path, layout):
+    # given 30,000 lines in many row groups (read in parallel), in one file or two
+    if layout == "one file":
+        raw = _numbered_parquet(tmp_path / "lines.parquet", 1, 30_000)
+    else:
+        _numbered_parquet(tmp_path / "lines_1.parquet", 1, 15_000)
+        _numbered_parquet(tmp_path / "lines_2.parquet", 15_001, 15_000)
+        raw = tmp_path / "lines_*.parquet"
+    # when staging is built
+    run = dbt(
+        "run", tmp_path, {"raw_data_path": str(raw)}, select="stg_online_retail__invoice_lines"
+    )
+    assert run.returncode == 0, run.output
+    # then every line's id is its 1-based position (the stock code says which it is)
+    mismatches = run.query(
+        "select count(*) from staging.stg_online_retail__invoice_lines "
+        "where stock_code != 'S' || invoice_line_id"
+    )
+    assert mismatches == [(0,)]
+    assert run.query("select count(*) from staging.stg_online_retail__invoice_lines") == [(30_000,)]
