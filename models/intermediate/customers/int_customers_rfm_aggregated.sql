@@ -3,11 +3,10 @@
     `rfm_as_of_date`; by default the day after the last valid purchase). Only lines dated
     before the as-of date count. Cancellations of known customers are returns: monetary_net
     subtracts their value.
--#}
-{#-
-    Each reader of the lines filters them by the as-of date itself: a CTE of the
-    filtered lines would be read three times, and DuckDB would write it out first
-    (1 s per 10M lines).
+
+    The classified lines are read once, with only the columns and outcomes RFM needs; each
+    reader then filters them by the as-of date itself, because a CTE of the filtered lines
+    would be read three times and DuckDB would write it out first (1 s per 10M lines).
 -#}
 {%- set before_as_of -%}
 invoiced_at < (select cast(as_of.as_of_date as timestamp) from as_of)
