@@ -87,6 +87,7 @@ class Measurement:
     detail: str = ""
     log: str = ""
     extra: dict = field(default_factory=dict)
+    started: str = ""  # local time the run began, ISO to the second
 
 
 def _process_group_rss(group: int) -> int:
@@ -130,6 +131,7 @@ def measure(
     ru_maxrss for the child and the polled resident size of its whole process group.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
+    started_at = dt.datetime.now().isoformat(timespec="seconds")
     started = time.perf_counter()
     with open(log, "wb") as output:
         try:
@@ -138,7 +140,10 @@ def measure(
                 start_new_session=True,
             )  # fmt: skip
         except OSError as error:
-            return Measurement("failed", detail=f"could not start {args[0]}: {error}", log=str(log))
+            return Measurement(
+            "failed", detail=f"could not start {args[0]}: {error}", log=str(log),
+            started=started_at,
+        )  # fmt: skip
         verdict: dict[str, str] = {}
         peak = 0
         finished = threading.Event()
@@ -176,7 +181,7 @@ def measure(
         detail = f"exit code {child.returncode}:\n{_tail(log)}"
     return Measurement(
         status, round(wall, 2), round(usage.ru_utime, 2), round(usage.ru_stime, 2), peak,
-        child.returncode, detail, str(log),
+        child.returncode, detail, str(log), started=started_at,
     )  # fmt: skip
 
 
@@ -569,6 +574,21 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
             + ", ".join(f"{model} {seconds:.2f} s" for model, seconds in stage.items())
             + f"); inside the build {in_build:.2f} s; floor {floors} s"
         )
+    out += [
+        "",
+        "## When each pipeline ran",
+        "",
+        "A tier re-run with `--skip` keeps the pipelines it skipped from the earlier run.",
+        "",
+    ]
+    for tier in tiers:
+        ran = [
+            f"{name} {tier[name].get('started') or 'in an earlier run (not time-stamped)'}"
+            for name in ("dbt", "floor", "notebook")
+            if tier.get(name)
+        ]
+        if ran:
+            out.append(f"- {tier['tier']['name']}: " + ", ".join(ran))
     out += ["", "## The notebook, stage by stage", ""]
     for tier in tiers:
         notebook = tier.get("notebook")

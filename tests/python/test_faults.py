@@ -82,6 +82,11 @@ class Build:
     def nodes_started(self) -> int:
         return max((int(m.group(1)) for m in _NODE_START.finditer(self.log())), default=0)
 
+    def share_started(self) -> float:
+        """How far dbt is: the highest node number started over the number of nodes."""
+        counts = [(int(m.group(1)), int(m.group(2))) for m in _NODE_START.finditer(self.log())]
+        return max((started / total for started, total in counts), default=0.0)
+
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
@@ -104,11 +109,12 @@ KILL_POINTS: dict[str, tuple[Callable[[Build], bool], str]] = {
     "dbt parsing": (lambda b: "Running with dbt" in b.log(), "group"),
     "side file created": (lambda b: b.side_file_is_new(), "group"),
     "seeds": (lambda b: b.nodes_started() >= 2, "group"),
-    "staging and intermediate": (lambda b: b.nodes_started() >= 20, "group"),
-    "dbt child only, mid-build": (lambda b: b.nodes_started() >= 45, "dbt"),
-    "python models": (lambda b: b.nodes_started() >= 90, "group"),
-    "marts": (lambda b: b.nodes_started() >= 150, "group"),
-    "data tests": (lambda b: b.nodes_started() >= 200, "group"),
+    # later points as shares of dbt's nodes, so that adding or removing tests keeps them apart
+    "staging and intermediate": (lambda b: b.share_started() >= 0.08, "group"),
+    "dbt child only, mid-build": (lambda b: b.share_started() >= 0.19, "dbt"),
+    "python models": (lambda b: b.share_started() >= 0.38, "group"),
+    "marts": (lambda b: b.share_started() >= 0.63, "group"),
+    "data tests": (lambda b: b.share_started() >= 0.84, "group"),
     "dbt finished": (lambda b: "Done. PASS=" in b.log(), "group"),
 }
 
