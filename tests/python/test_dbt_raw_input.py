@@ -177,3 +177,23 @@ def test_line_id_is_the_position_in_the_file(tmp_path, layout):
     )
     assert mismatches == [(0,)]
     assert run.query("select count(*) from staging.stg_online_retail__invoice_lines") == [(30_000,)]
+    # and one file is numbered by DuckDB's reader, a glob by the file-order window
+    compiled = next(run.target.glob("compiled/**/stg_online_retail__invoice_lines.sql"))
+    numbered_by_reader = "file_row_number + 1 as invoice_line_id" in compiled.read_text()
+    assert numbered_by_reader == (layout == "one file")
+
+
+def test_a_raw_file_changed_after_the_build_is_caught(tmp_path):
+    # given a build from a file whose third line repeats its first
+    raw = write_csv(
+        tmp_path / "lines.csv", HEADER, [DIRTY_LINES[0], DIRTY_LINES[9], DIRTY_LINES[0]]
+    )
+    assert dbt("build", tmp_path, {"raw_data_path": str(raw)}, select=SQL_MARTS).returncode == 0
+    check = "assert_line_copies_match_the_raw_file"
+    assert dbt("test", tmp_path, {"raw_data_path": str(raw)}, select=check).returncode == 0
+    # when the file is exported again in place, in another order, after the build
+    write_csv(raw, HEADER, [DIRTY_LINES[9], DIRTY_LINES[0], DIRTY_LINES[0]])
+    # then the views would pin the copy on the wrong line, and the test says so
+    stale = dbt("test", tmp_path, {"raw_data_path": str(raw)}, select=check)
+    assert stale.returncode != 0
+    assert [r["status"] for r in stale.results()] == ["fail"]

@@ -191,3 +191,13 @@ def test_detect_schema():
     assert detect_schema([n.lower() for n in II_HEADER]) == "online_retail_ii"
     with pytest.raises(RawFileError):
         detect_schema(["Invoice", "Price"], DEFAULT_RAW_COLUMNS)
+
+
+def test_parquet_with_a_file_row_number_column_is_refused(tmp_path):
+    # given a Parquet export that carries its own column named like DuckDB's row numbers
+    path = tmp_path / "raw.parquet"
+    columns = {name: ["x"] for name in ONLINE_RETAIL_HEADER}
+    pq.write_table(pa.table({**columns, "File_Row_Number": [1]}), path)
+    # then the header check names the column instead of letting dbt fail on it later
+    with pytest.raises(RawFileError, match="has a column named file_row_number"):
+        read_header(path)

@@ -4,9 +4,11 @@
     before the as-of date count. Cancellations of known customers are returns: monetary_net
     subtracts their value.
 
-    The classified lines are read once, with only the columns and outcomes RFM needs; each
-    reader then filters them by the as-of date itself, because a CTE of the filtered lines
-    would be read three times and DuckDB would write it out first (1 s per 10M lines).
+    The classified lines (which re-read the raw file) are read once, into a CTE with only
+    the columns and outcomes RFM needs; DuckDB writes that CTE out once, as several CTEs
+    read it, and the as-of date cannot filter it first because it is computed from it.
+    Each reader then filters by the as-of date itself: a second CTE of the filtered lines
+    would be written out again (1 s per 10M lines).
 -#}
 {%- set before_as_of -%}
 invoiced_at < (select cast(as_of.as_of_date as timestamp) from as_of)
@@ -21,9 +23,6 @@ invoice_lines as (
 
 purchase_and_return_lines as (
 
-    {#- the only lines and columns RFM reads, in one pass over the classified
-        lines (which re-reads the raw file); DuckDB keeps this result for the
-        CTEs below #}
     select
         customer_id,
         invoice_id,

@@ -1,8 +1,10 @@
 {#-
-    One row per later exact copy of a line: every staged column except the line id equal
-    (nulls compare equal) to a line earlier in the file. copy_number 2 is the first copy;
-    original_invoice_line_id is the line it repeats. The table is small (about 1% of the
-    lines), so int_invoice_lines_deduplicated can stay a view that joins it to staging.
+    One row per later exact copy of a line: its eight staged values (invoice, stock code,
+    description, country, customer, quantity, unit price, time: macro
+    invoice_line_compared_columns; missing values compare equal) are those of a line earlier
+    in the file. copy_number 2 is the first copy; original_invoice_line_id is the first
+    occurrence. The table is small (about 1% of the lines), so int_invoice_lines_deduplicated
+    can stay a view that joins it to staging.
 
     Why not one window over all lines: a window partitioned by eight columns sorts the whole
     file with its text (half a minute per 10M lines). Only a 64-bit hash of the eight columns
@@ -12,16 +14,7 @@
     those of the plain window (DuckDB hashes nulls alike and 0.0 like -0.0, as the window
     compares them).
 -#}
-{%- set compared_columns = [
-    'invoice_id',
-    'stock_code',
-    'description',
-    'country',
-    'customer_id',
-    'quantity',
-    'unit_price',
-    'invoiced_at',
-] -%}
+{%- set compared_columns = invoice_line_compared_columns() -%}
 with
 
 line_hashes as (

@@ -72,7 +72,7 @@ source as (
 raw_values as (
 
     select
-        {% if adapter.quote('file_row_number') in raw_types -%}
+        {% if raw_is_single_parquet_file() -%}
         file_row_number + 1 as invoice_line_id,
         {%- else -%}
         row_number() over () as invoice_line_id,

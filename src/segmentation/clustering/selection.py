@@ -93,6 +93,8 @@ def silhouettes_from_distances(distances: np.ndarray, labelings: list[np.ndarray
     re-reducing it 27 times (sklearn) or multiplying it 27 times: at 4,334 customers 0.04 s
     instead of 0.95 s for 27 products, which were bound by reading the 150 MB matrix.
     """
+    if not labelings:
+        return []
     blocks, layouts = [], []
     offset = 0
     for labels in labelings:

@@ -135,12 +135,23 @@ def _read_csv_header(path: Path) -> list[str]:
     raise RawFileError(f"Raw file {path} cannot be read as CSV: {last_error}")
 
 
+# DuckDB adds this column when it numbers a Parquet file's rows (staging's line id).
+ROW_NUMBER_COLUMN = "file_row_number"
+
+
 def _read_parquet_header(path: Path) -> list[str]:
     try:
         rows = duckdb.connect().execute("describe select * from read_parquet(?)", [str(path)])
-        return [_clean_name(row[0]) for row in rows.fetchall()]
+        names = [_clean_name(row[0]) for row in rows.fetchall()]
     except duckdb.Error as error:
         raise RawFileError(f"Raw file {path} cannot be read as Parquet: {error}") from error
+    if any(name.strip().lower() == ROW_NUMBER_COLUMN for name in names):
+        raise RawFileError(
+            f"Raw file {path} has a column named {ROW_NUMBER_COLUMN}, the name DuckDB gives "
+            "the row numbers the pipeline reads a Parquet file with; rename or drop that "
+            "column."
+        )
+    return names
 
 
 def _read_xlsx_header(path: Path) -> list[str]:
