@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from segmentation.warehouse import connect_read_only, quote_identifier, quote_literal
+
 MANIFEST_NAME = "_manifest.json"
 
 
@@ -35,29 +37,6 @@ class ExportedTable:
     path: Path
     rows: int
     columns: tuple[str, ...]
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    if not warehouse.is_file():
-        raise ExportError(
-            f"warehouse not found: {warehouse}. Build it first (`make run`), or name it with "
-            "--warehouse / DBT_DUCKDB_PATH."
-        )
-    try:
-        return duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error as error:
-        raise ExportError(
-            f"cannot open {warehouse} read-only ({error}). A process holds it for writing; "
-            "wait for it to finish."
-        ) from error
 
 
 def _mart_tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -93,7 +72,11 @@ def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[
     """
     warehouse = Path(warehouse)
     out_dir = Path(out_dir)
-    connection = _connect_read_only(warehouse)
+    connection = connect_read_only(
+        warehouse,
+        ExportError,
+        missing_hint="Build it first (`make run`), or name it with --warehouse / DBT_DUCKDB_PATH.",
+    )
     try:
         tables = _mart_tables(connection, schema)
         if not tables:
@@ -106,9 +89,9 @@ def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[
         for name in tables:
             path = out_dir / f"{name}.parquet"
             temporary = out_dir / f".{name}.parquet.tmp"
-            relation = f"{_quote_identifier(schema)}.{_quote_identifier(name)}"
+            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
             connection.execute(
-                f"copy (select * from {relation}) to {_quote_literal(str(temporary))} "
+                f"copy (select * from {relation}) to {quote_literal(str(temporary))} "
                 "(format parquet, compression zstd)"
             )
             os.replace(temporary, path)

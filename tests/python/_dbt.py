@@ -48,10 +48,14 @@ def dbt(
     select: str | None = None,
     project_dir: Path = REPO_ROOT,
 ) -> DbtRun:
-    """Runs `dbt <command>` with its state under work_dir; never raises on dbt failure."""
+    """Runs `dbt <command>` with its state under work_dir; never raises on dbt failure.
+
+    ``command`` may be several words (``"docs generate --static"``).
+    """
     warehouse = work_dir / "warehouse.duckdb"
     target = work_dir / "target"
-    args = [DBT, command, "--target-path", str(target), "--log-path", str(work_dir / "logs")]
+    args = [DBT, *command.split(), "--target-path", str(target)]
+    args += ["--log-path", str(work_dir / "logs")]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if select:

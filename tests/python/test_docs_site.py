@@ -8,18 +8,14 @@ and playwright-python; skipped with the reason when either is absent.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from _browser import BROWSER_MARKS, open_recorded
+from _dbt import REPO_ROOT, dbt
 
 from segmentation.docs_check import repair_static_site
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = REPO_ROOT / "tests" / "fixtures" / "online_retail_sample.csv"
 MODEL_URL = "#!/model/model.customer_segmentation.dim_customer_segments"
 
@@ -30,22 +26,9 @@ pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 def docs_site(tmp_path_factory) -> Path:
     """target/static_index.html of this project, generated into a temporary folder."""
     work = tmp_path_factory.mktemp("docs_site")
-    target = work / "target"
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(work / "warehouse.duckdb"),
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    completed = subprocess.run(
-        [dbt, "docs", "generate", "--static", "--target-path", str(target),
-         "--log-path", str(work / "logs"), "--vars", json.dumps({"raw_data_path": str(SAMPLE)})],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    site = target / "static_index.html"
+    run = dbt("docs generate --static", work, {"raw_data_path": str(SAMPLE)})
+    assert run.returncode == 0, run.output[-6000:]
+    site = run.target / "static_index.html"
     repair_static_site(site)
     return site
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from segmentation.warehouse import connect_read_only, quote_identifier
+
 RUN_FIRST = "run `make run` first to build the warehouse"
 
 
@@ -206,10 +208,6 @@ def _existing_columns(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, 
     return columns
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
     """Read every table of ``TABLE_SPECS`` that exists, keyed by table name.
 
@@ -218,15 +216,7 @@ def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
     missing optional column comes back filled with nulls.
     """
     path = Path(warehouse_path)
-    if not path.is_file():
-        raise ReportDataError(f"warehouse not found at {path}: {RUN_FIRST}")
-    try:
-        connection = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as error:
-        raise ReportDataError(
-            f"cannot open the warehouse {path} read-only ({error}); if another process is "
-            "writing it, wait for it to finish or render from a copy"
-        ) from error
+    connection = connect_read_only(path, ReportDataError, missing_hint=f"To build it, {RUN_FIRST}.")
     try:
         existing = _existing_columns(connection)
         tables: dict[str, pd.DataFrame] = {}
@@ -246,10 +236,9 @@ def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
                     f"{', '.join(present)}); rebuild it with `make run`"
                 )
             wanted = list(spec.columns) + [c for c in spec.optional_columns if c in present]
-            select_list = ", ".join(_quote(column) for column in wanted)
-            frame = connection.execute(
-                f"select {select_list} from {_quote(spec.schema)}.{_quote(spec.name)}"
-            ).df()
+            select_list = ", ".join(quote_identifier(column) for column in wanted)
+            relation = f"{quote_identifier(spec.schema)}.{quote_identifier(spec.name)}"
+            frame = connection.execute(f"select {select_list} from {relation}").df()
             for column in spec.optional_columns:
                 if column not in frame.columns:
                     frame[column] = None
