@@ -52,7 +52,7 @@ SQL_SELECTION = (
 RFM_STAGE_MODELS = (
     "stg_online_retail__invoice_lines",
     "int_invoice_line_copies",
-    "int_invoice_lines_deduplicated",
+    "int_invoice_lines_copy_numbered",
     "int_invoice_lines_classified",
     "int_customers_rfm_aggregated",
 )

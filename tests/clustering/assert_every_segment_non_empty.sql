@@ -30,8 +30,8 @@ segments_per_method as (
     select
         method,
         count(*) as segments,
-        min(cluster_id) as first_cluster_id,
-        max(cluster_id) as last_cluster_id,
+        min(segment_rank) as first_segment_rank,
+        max(segment_rank) as last_segment_rank,
         min(customers) as smallest_segment
 
     from segment_profiles
@@ -50,6 +50,6 @@ left join segments_per_method
     on used_k.method = segments_per_method.method
 where
     segments_per_method.segments is distinct from used_k.k
-    or segments_per_method.first_cluster_id != 1
-    or segments_per_method.last_cluster_id != used_k.k
+    or segments_per_method.first_segment_rank != 1
+    or segments_per_method.last_segment_rank != used_k.k
     or segments_per_method.smallest_segment < 1

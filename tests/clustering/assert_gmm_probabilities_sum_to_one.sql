@@ -22,7 +22,7 @@ per_customer as (
         sum(probability) as total_probability,
         count(*) filter (where is_assigned) as assigned_segments,
         max(probability) filter (where is_assigned) as assigned_probability,
-        max(gmm_cluster_id) filter (where is_assigned) as assigned_cluster_id
+        max(gmm_segment_rank) filter (where is_assigned) as assigned_segment_rank
 
     from probabilities
     group by 1
@@ -39,5 +39,5 @@ where
     or per_customer.assigned_segments != 1
     or per_customer.assigned_probability
     is distinct from customer_segments.gmm_probability
-    or per_customer.assigned_cluster_id
-    is distinct from customer_segments.gmm_cluster_id
+    or per_customer.assigned_segment_rank
+    is distinct from customer_segments.gmm_segment_rank

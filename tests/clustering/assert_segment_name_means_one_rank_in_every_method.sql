@@ -1,5 +1,5 @@
--- A segment name means the same value rank (cluster_id) in all three methods:
--- one cluster_id per name and one name per cluster_id across every method.
+-- A segment name means the same value rank (segment_rank) in all three methods:
+-- one segment_rank per name and one name per segment_rank across every method.
 with
 
 segment_profiles as (
@@ -12,7 +12,7 @@ by_name as (
 
     select
         segment,
-        count(distinct cluster_id) as value_ranks
+        count(distinct segment_rank) as value_ranks
     from segment_profiles
     group by 1
 
@@ -21,7 +21,7 @@ by_name as (
 by_rank as (
 
     select
-        cluster_id,
+        segment_rank,
         count(distinct segment) as segment_names
     from segment_profiles
     group by 1
@@ -31,7 +31,7 @@ by_rank as (
 select
     'name with several ranks' as problem,
     segment,
-    null as cluster_id
+    null as segment_rank
 from by_name
 where value_ranks > 1
 
@@ -40,6 +40,6 @@ union all
 select
     'rank with several names' as problem,
     null as segment,
-    cluster_id
+    segment_rank
 from by_rank
 where segment_names > 1

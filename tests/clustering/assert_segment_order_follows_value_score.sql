@@ -1,5 +1,5 @@
--- In every method Champions (cluster_id 1) have the highest value score of the
--- segment centres, and the segments in between (cluster_id 2..k-1) follow the
+-- In every method Champions (segment_rank 1) have the highest value score of the
+-- segment centres, and the segments in between (segment_rank 2..k-1) follow the
 -- documented value score, highest first. The last id is the lowest spend
 -- (assert_low_value_buyers_have_lowest_mean_monetary), not necessarily the
 -- lowest score.
@@ -15,7 +15,7 @@ segments_per_method as (
 
     select
         method,
-        max(cluster_id) as last_cluster_id,
+        max(segment_rank) as last_segment_rank,
         max(value_score) as best_value_score
 
     from segment_profiles
@@ -27,19 +27,19 @@ ordered_segments as (
 
     select
         segment_profiles.method,
-        segment_profiles.cluster_id,
+        segment_profiles.segment_rank,
         segment_profiles.segment,
         segment_profiles.value_score,
         segments_per_method.best_value_score,
-        segments_per_method.last_cluster_id,
+        segments_per_method.last_segment_rank,
         lead(segment_profiles.value_score) over (
             partition by segment_profiles.method
-            order by segment_profiles.cluster_id
+            order by segment_profiles.segment_rank
         ) as next_value_score,
-        lead(segment_profiles.cluster_id) over (
+        lead(segment_profiles.segment_rank) over (
             partition by segment_profiles.method
-            order by segment_profiles.cluster_id
-        ) as next_cluster_id
+            order by segment_profiles.segment_rank
+        ) as next_segment_rank
 
     from segment_profiles
     inner join segments_per_method
@@ -50,9 +50,9 @@ ordered_segments as (
 select *
 from ordered_segments
 where
-    (cluster_id = 1 and value_score < best_value_score)
+    (segment_rank = 1 and value_score < best_value_score)
     or (
-        cluster_id > 1
-        and next_cluster_id < last_cluster_id
+        segment_rank > 1
+        and next_segment_rank < last_segment_rank
         and next_value_score > value_score
     )

@@ -458,7 +458,7 @@ def test_fewer_customers_than_segments_lowers_k_with_a_warning():
     assert set(selection["selection_note"]) == {selection.attrs["warning"]}
     # and the segmentation runs on it instead of crashing
     segments = kmeans_segments(features, model_selection=selection)
-    assert len(segments) == 4 and segments["cluster_id"].nunique() == 3
+    assert len(segments) == 4 and segments["segment_rank"].nunique() == 3
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ def test_identical_partitions_with_renumbered_clusters_agree_perfectly():
     segments = pd.DataFrame(
         {
             "customer_id": range(8),
-            "kmeans_cluster_id": [1, 1, 2, 2, 3, 3, 4, 4],
-            "agglomerative_cluster_id": [1, 2, 1, 2, 1, 2, 1, 2],
-            "gmm_cluster_id": [4, 4, 3, 3, 2, 2, 1, 1],
+            "kmeans_segment_rank": [1, 1, 2, 2, 3, 3, 4, 4],
+            "agglomerative_segment_rank": [1, 2, 1, 2, 1, 2, 1, 2],
+            "gmm_segment_rank": [4, 4, 3, 3, 2, 2, 1, 1],
         }
     )
     # when compared
@@ -31,10 +31,10 @@ def test_a_customer_without_a_cluster_is_an_error():
     segments = pd.DataFrame(
         {
             "customer_id": [1, 2],
-            "kmeans_cluster_id": [1, None],
-            "agglomerative_cluster_id": [1, 2],
-            "gmm_cluster_id": [1, 2],
+            "kmeans_segment_rank": [1, None],
+            "agglomerative_segment_rank": [1, 2],
+            "gmm_segment_rank": [1, 2],
         }
     )
-    with pytest.raises(ClusteringInputError, match="kmeans_cluster_id"):
+    with pytest.raises(ClusteringInputError, match="kmeans_segment_rank"):
         method_agreement(segments)

@@ -54,7 +54,7 @@ def test_each_method_names_well_separated_groups_by_value(method):
         ["Regular Customers"],
         ["Low-Value / One-Time Buyers"],
     ]
-    assert sorted(result["cluster_id"].unique()) == [1, 2, 3, 4]
+    assert sorted(result["segment_rank"].unique()) == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize("method", SEGMENTERS)
@@ -119,7 +119,7 @@ def test_sample_and_assign_equals_a_full_ward_fit_when_the_sample_is_everything(
     )
     # then the partition equals scikit-learn's full ward fit (up to label names)
     assert ours["is_fit_sample"].all()
-    assert adjusted_rand_score(full, ours["cluster_id"]) == pytest.approx(1.0)
+    assert adjusted_rand_score(full, ours["segment_rank"]) == pytest.approx(1.0)
 
 
 def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centre():
@@ -130,10 +130,10 @@ def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centr
     # every customer outside the sample sits in the cluster with the nearest sample centre
     merged = features.merge(result, on="customer_id")
     fitted = merged[merged["is_fit_sample"]]
-    centres = fitted.groupby("cluster_id")[SCALED].mean()
+    centres = fitted.groupby("segment_rank")[SCALED].mean()
     rest = merged[~merged["is_fit_sample"]]
     distances = ((rest[SCALED].to_numpy()[:, None, :] - centres.to_numpy()[None]) ** 2).sum(-1)
-    assert (centres.index.to_numpy()[distances.argmin(axis=1)] == rest["cluster_id"]).all()
+    assert (centres.index.to_numpy()[distances.argmin(axis=1)] == rest["segment_rank"]).all()
 
 
 def test_fit_sample_is_deterministic_bounded_and_seeded():

@@ -243,7 +243,7 @@ def clustering_tables(
     for offset, method in enumerate(("kmeans", "agglomerative", "gmm")):
         noisy = value + rng.normal(0, 0.05 * (offset + 1), size=len(value))
         cluster = 4 - np.digitize(noisy, np.quantile(noisy, [0.4, 0.7, 0.9]))
-        segments[f"{method}_cluster_id"] = cluster.astype(np.int32)
+        segments[f"{method}_segment_rank"] = cluster.astype(np.int32)
         segments[f"{method}_segment"] = [CLUSTER_NAMES[c - 1] for c in cluster]
     segments["recency_days"] = customers["recency_days"].astype(float)
     segments["frequency"] = customers["frequency"].astype(float)
@@ -252,7 +252,7 @@ def clustering_tables(
     segments["frequency_scaled"] = scaled[:, 1]
     segments["monetary_scaled"] = scaled[:, 2]
     probabilities = rng.dirichlet(np.full(4, 0.6), size=len(segments))
-    assigned = segments["gmm_cluster_id"].to_numpy() - 1
+    assigned = segments["gmm_segment_rank"].to_numpy() - 1
     top = probabilities.max(axis=1)
     probabilities[np.arange(len(segments)), assigned] = top + 0.2
     probabilities /= probabilities.sum(axis=1, keepdims=True)
@@ -263,30 +263,30 @@ def clustering_tables(
     probability_rows = pd.DataFrame(
         {
             "customer_id": np.repeat(segments["customer_id"].to_numpy(), 4),
-            "gmm_cluster_id": np.tile(np.arange(1, 5), len(segments)).astype(np.int32),
+            "gmm_segment_rank": np.tile(np.arange(1, 5), len(segments)).astype(np.int32),
             "probability": probabilities.ravel(),
         }
     )
     probability_rows["gmm_segment"] = [
-        CLUSTER_NAMES[c - 1] for c in probability_rows["gmm_cluster_id"]
+        CLUSTER_NAMES[c - 1] for c in probability_rows["gmm_segment_rank"]
     ]
-    probability_rows["is_assigned"] = probability_rows["gmm_cluster_id"].to_numpy() == np.repeat(
-        segments["gmm_cluster_id"].to_numpy(), 4
+    probability_rows["is_assigned"] = probability_rows["gmm_segment_rank"].to_numpy() == np.repeat(
+        segments["gmm_segment_rank"].to_numpy(), 4
     )
     probability_rows = probability_rows[
-        ["customer_id", "gmm_cluster_id", "gmm_segment", "probability", "is_assigned"]
+        ["customer_id", "gmm_segment_rank", "gmm_segment", "probability", "is_assigned"]
     ]
 
     profile_rows = []
     total_revenue = customers["monetary"].sum()
     for method in ("kmeans", "agglomerative", "gmm"):
-        frame = customers.assign(cluster_id=segments[f"{method}_cluster_id"])
-        for cluster_id, group in frame.groupby("cluster_id"):
+        frame = customers.assign(segment_rank=segments[f"{method}_segment_rank"])
+        for segment_rank, group in frame.groupby("segment_rank"):
             profile_rows.append(
                 {
                     "method": method,
-                    "segment": CLUSTER_NAMES[cluster_id - 1],
-                    "cluster_id": int(cluster_id),
+                    "segment": CLUSTER_NAMES[segment_rank - 1],
+                    "segment_rank": int(segment_rank),
                     "customers": len(group),
                     "customer_share": len(group) / len(frame),
                     "mean_recency_days": group["recency_days"].mean(),
@@ -296,7 +296,7 @@ def clustering_tables(
                     "mean_monetary": group["monetary"].mean(),
                     "median_monetary": group["monetary"].median(),
                     "revenue_share": group["monetary"].sum() / total_revenue,
-                    "value_score": float(5 - cluster_id),
+                    "value_score": float(5 - segment_rank),
                 }
             )
     profiles = pd.DataFrame(profile_rows)

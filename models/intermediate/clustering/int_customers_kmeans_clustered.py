@@ -1,4 +1,4 @@
-"""k-means segment of every customer (cluster_id = value rank, 1 = best)."""
+"""k-means segment of every customer (segment_rank = value rank, 1 = best)."""
 
 from segmentation.clustering import kmeans_segments
 

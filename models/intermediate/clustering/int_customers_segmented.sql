@@ -43,7 +43,7 @@ gmm_assignments as (
 
     select
         gmm_probabilities.customer_id,
-        gmm_probabilities.cluster_id as gmm_cluster_id,
+        gmm_probabilities.segment_rank as gmm_segment_rank,
         gmm_probabilities.segment as gmm_segment,
         gmm_probabilities.probability as gmm_probability,
         gmm_entropies.gmm_entropy
@@ -59,9 +59,9 @@ customers_segmented as (
 
     select
         scaled_customers.customer_id,
-        kmeans_segments.cluster_id as kmeans_cluster_id,
-        agglomerative_segments.cluster_id as agglomerative_cluster_id,
-        gmm_assignments.gmm_cluster_id,
+        kmeans_segments.segment_rank as kmeans_segment_rank,
+        agglomerative_segments.segment_rank as agglomerative_segment_rank,
+        gmm_assignments.gmm_segment_rank,
         kmeans_segments.segment as kmeans_segment,
         agglomerative_segments.segment as agglomerative_segment,
         gmm_assignments.gmm_segment,

@@ -3,7 +3,7 @@
     description, country, customer, quantity, unit price, time: macro
     invoice_line_compared_columns; missing values compare equal) are those of a line earlier
     in the file. copy_number 2 is the first copy; original_invoice_line_id is the first
-    occurrence. The table is small (about 1% of the lines), so int_invoice_lines_deduplicated
+    occurrence. The table is small (about 1% of the lines), so int_invoice_lines_copy_numbered
     can stay a view that joins it to staging.
 
     Why not one window over all lines: a window partitioned by eight columns sorts the whole

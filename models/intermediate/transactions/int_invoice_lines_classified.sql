@@ -12,7 +12,7 @@ with
 
 invoice_lines as (
 
-    select * from {{ ref('int_invoice_lines_deduplicated') }}
+    select * from {{ ref('int_invoice_lines_copy_numbered') }}
 
 ),
 

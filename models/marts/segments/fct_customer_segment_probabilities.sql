@@ -10,7 +10,7 @@ renamed as (
 
     select
         customer_id,
-        cluster_id as gmm_cluster_id,
+        segment_rank as gmm_segment_rank,
         segment as gmm_segment,
         probability,
         is_assigned

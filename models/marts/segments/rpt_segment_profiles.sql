@@ -17,7 +17,7 @@ customer_method_segments as (
     select
         '{{ method }}' as method,  -- noqa: RF04
         {{ method }}_segment as segment,
-        {{ method }}_cluster_id as cluster_id,
+        {{ method }}_segment_rank as segment_rank,
         recency_days,
         frequency,
         monetary,
@@ -36,7 +36,7 @@ segment_profiles as (
     select
         method,
         segment,
-        cluster_id,
+        segment_rank,
         count(*) as customers,
         count(*) / sum(count(*)) over (partition by method) as customer_share,
         {{ exact_avg('recency_days') }} as mean_recency_days,
@@ -59,7 +59,7 @@ segment_profiles as (
         ) / 3 as value_score
 
     from customer_method_segments
-    group by method, segment, cluster_id
+    group by method, segment, segment_rank
 
 )
 

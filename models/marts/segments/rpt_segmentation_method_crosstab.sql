@@ -19,8 +19,8 @@ crosstab as (
         '{{ method_b }}' as method_b,
         {{ method_a }}_segment as segment_a,
         {{ method_b }}_segment as segment_b,
-        {{ method_a }}_cluster_id as cluster_id_a,
-        {{ method_b }}_cluster_id as cluster_id_b,
+        {{ method_a }}_segment_rank as segment_rank_a,
+        {{ method_b }}_segment_rank as segment_rank_b,
         count(*) as customers
 
     from customer_segments

@@ -22,13 +22,13 @@ def method_agreement(
     """One row per pair of methods: method_a, method_b, adjusted_rand_index,
     adjusted_mutual_info.
 
-    ``segments`` is one row per customer with a ``<method>_cluster_id`` column per method
+    ``segments`` is one row per customer with a ``<method>_segment_rank`` column per method
     (the shape of dim_customer_segments).
     """
     methods = list(methods)
     if len(methods) < 2:
         raise ClusteringInputError(f"methods: need at least two to compare, got {methods}")
-    columns = [f"{method}_cluster_id" for method in methods]
+    columns = [f"{method}_segment_rank" for method in methods]
     frame = sorted_by_customer(segments, frame_name="segments")
     require_columns(frame, columns, frame_name="segments")
     for column in columns:
@@ -39,8 +39,8 @@ def method_agreement(
             )
     rows = []
     for method_a, method_b in combinations(methods, 2):
-        a = frame[f"{method_a}_cluster_id"].to_numpy()
-        b = frame[f"{method_b}_cluster_id"].to_numpy()
+        a = frame[f"{method_a}_segment_rank"].to_numpy()
+        b = frame[f"{method_b}_segment_rank"].to_numpy()
         rows.append(
             {
                 "method_a": method_a,

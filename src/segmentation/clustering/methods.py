@@ -2,7 +2,7 @@
 
 All take a frame of scaled features (customer_id, recency_scaled, frequency_scaled,
 monetary_scaled; the output of ``scaling.apply_feature_scaling``) and return frames whose
-cluster_id is the rank of the segment (1 = Champions, see ``naming``), never a library label.
+segment_rank is the rank of the segment (1 = Champions, see ``naming``), never a library label.
 Inputs are sorted by customer_id before anything else and every random choice takes
 ``random_state``, so two runs on the same data give the same result whatever row order the
 warehouse returns.
@@ -112,7 +112,7 @@ def kmeans_segments(
     n_init: int = 10,
     model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """k-means segments: customer_id, cluster_id (segment rank), segment; one row per customer.
+    """k-means segments: customer_id, segment_rank (segment rank), segment; one row per customer.
 
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
     segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
@@ -141,7 +141,7 @@ def gmm_segment_probabilities(
 ) -> pd.DataFrame:
     """Gaussian-mixture soft membership, one row per customer and segment.
 
-    Columns: customer_id, cluster_id (segment rank), segment, probability, is_assigned. A
+    Columns: customer_id, segment_rank (segment rank), segment, probability, is_assigned. A
     customer's probabilities sum to 1; is_assigned marks the most probable segment (the hard
     assignment, whose members define the segment's centre and so its rank and name).
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
@@ -170,14 +170,14 @@ def gmm_segment_probabilities(
     # renormalise away the last ulp so each row sums to 1 within 1e-12
     by_rank = by_rank / by_rank.sum(axis=1, keepdims=True)
     n = len(customer_ids)
-    cluster_id = np.tile(np.arange(1, k + 1, dtype="int32"), n)
+    segment_rank = np.tile(np.arange(1, k + 1, dtype="int32"), n)
     return pd.DataFrame(
         {
             "customer_id": np.repeat(customer_ids, k),
-            "cluster_id": cluster_id,
-            "segment": [names[i - 1] for i in cluster_id],
+            "segment_rank": segment_rank,
+            "segment": [names[i - 1] for i in segment_rank],
             "probability": by_rank.reshape(-1),
-            "is_assigned": cluster_id == np.repeat(hard["cluster_id"].to_numpy(), k),
+            "is_assigned": segment_rank == np.repeat(hard["segment_rank"].to_numpy(), k),
         }
     )
 
@@ -185,7 +185,7 @@ def gmm_segment_probabilities(
 def gmm_segments(features: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
     """Hard mixture assignment with its probability and entropy, one row per customer.
 
-    Columns: customer_id, cluster_id, segment, probability (of the assigned segment) and
+    Columns: customer_id, segment_rank, segment, probability (of the assigned segment) and
     entropy (Shannon, natural log, of the customer's membership distribution: 0 when
     certain, ln k when undecided). Same keyword arguments as ``gmm_segment_probabilities``.
     """
@@ -198,7 +198,7 @@ def gmm_segments(features: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": assigned["customer_id"],
-            "cluster_id": assigned["cluster_id"],
+            "segment_rank": assigned["segment_rank"],
             "segment": assigned["segment"],
             "probability": assigned["probability"],
             "entropy": entropy.loc[assigned["customer_id"]].to_numpy(),
@@ -299,7 +299,7 @@ def cut_and_assign(
     """Cut the ward tree into ``n_clusters`` and give every customer a segment.
 
     Fit-sample customers keep the cluster of the cut; every other customer goes to the
-    nearest (Euclidean) cluster centre of the sample. Returns customer_id, cluster_id,
+    nearest (Euclidean) cluster centre of the sample. Returns customer_id, segment_rank,
     segment, is_fit_sample; one row per customer of ``features``.
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
     segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).

@@ -3,7 +3,7 @@
 A clustering library numbers its clusters arbitrarily (k-means by initialisation order, ward
 by merge order, the mixture by component index). Marketing needs "Champions" to mean the
 same customers in every method and every run, so clusters are re-numbered from their
-centres and the name follows the number (cluster_id, 1 = best).
+centres and the name follows the number (segment_rank, 1 = best).
 
 Value score of a centre (scaled features in [0, 1], see ``scaling``)::
 
@@ -16,10 +16,10 @@ the order can be checked from the output tables alone.
 
 Order (documented rule):
 
-1. cluster_id 1, Champions: the highest value score.
-2. cluster_id k, Low-Value / One-Time Buyers: of the others, the lowest mean monetary (raw
+1. segment_rank 1, Champions: the highest value score.
+2. segment_rank k, Low-Value / One-Time Buyers: of the others, the lowest mean monetary (raw
    pounds when the frame has a ``monetary`` column, else monetary_scaled).
-3. cluster_id 2..k-1: the rest by value score, highest first.
+3. segment_rank 2..k-1: the rest by value score, highest first.
 
 Why not simply value score all the way down: the score rewards recency, so its lowest
 cluster is the long-lapsed one, and on data where recent newcomers spend little (the
@@ -89,7 +89,7 @@ def rank_labels(
     customer_ids: np.ndarray,
     monetary: np.ndarray | None = None,
 ) -> dict[int, int]:
-    """Map each library label to its cluster_id (1 = Champions .. k = Low-Value).
+    """Map each library label to its segment_rank (1 = Champions .. k = Low-Value).
 
     ``scaled`` holds recency, frequency, monetary scaled, one row per customer, aligned with
     ``labels``, ``customer_ids`` and (optional) raw ``monetary``. See the module docstring
@@ -131,7 +131,7 @@ def named_assignment(
     n_segments: int,
     monetary: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Turn library labels into customer_id, cluster_id (segment rank), segment.
+    """Turn library labels into customer_id, segment_rank (segment rank), segment.
 
     Raises when fewer than ``n_segments`` clusters received customers: an empty segment
     cannot be ranked or named, and reporting it as present would be a lie.
@@ -144,11 +144,11 @@ def named_assignment(
         )
     ranks = rank_labels(scaled, labels, customer_ids, monetary)
     names = segment_names(n_segments)
-    cluster_id = np.array([ranks[int(label)] for label in labels], dtype="int64")
+    segment_rank = np.array([ranks[int(label)] for label in labels], dtype="int64")
     return pd.DataFrame(
         {
             "customer_id": customer_ids,
-            "cluster_id": cluster_id.astype("int32"),
-            "segment": [names[rank - 1] for rank in cluster_id],
+            "segment_rank": segment_rank.astype("int32"),
+            "segment": [names[rank - 1] for rank in segment_rank],
         }
     )

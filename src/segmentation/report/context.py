@@ -451,8 +451,8 @@ def build_context(
         cluster_profiles = tables["rpt_segment_profiles"].copy()
         cluster_profiles["segment_label"] = cluster_profiles["segment"].astype(str)
         order = (
-            ["cluster_id", "segment"]
-            if cluster_profiles["cluster_id"].notna().all()
+            ["segment_rank", "segment"]
+            if cluster_profiles["segment_rank"].notna().all()
             else ["segment"]
         )
         cluster_profiles = cluster_profiles.sort_values(["method", *order])
