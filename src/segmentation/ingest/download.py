@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from segmentation.ingest._atomic import atomic_path
+from segmentation.atomic import atomic_path
 from segmentation.ingest.excel import excel_to_parquet
 from segmentation.ingest.schema import RawFileError
 

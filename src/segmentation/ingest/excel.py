@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from segmentation.ingest._atomic import atomic_path
+from segmentation.atomic import atomic_path
 from segmentation.ingest.schema import (
     DEFAULT_RAW_COLUMNS,
     RawFileError,

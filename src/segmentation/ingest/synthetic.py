@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from segmentation.ingest._atomic import atomic_path
+from segmentation.atomic import atomic_path
 
 # --- calendar --------------------------------------------------------------------------------
 FIRST_DAY = dt.date(2010, 12, 1)

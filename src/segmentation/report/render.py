@@ -21,7 +21,7 @@ import jinja2
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from segmentation.ingest._atomic import atomic_path
+from segmentation.atomic import atomic_path
 from segmentation.report.context import DEFAULT_MAX_EXPLORER_CUSTOMERS, build_context
 from segmentation.report.data import load_tables
 
