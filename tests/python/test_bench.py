@@ -10,31 +10,19 @@ it records `failed`, `timeout` or `memory` instead of raising.
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import notebook_pipeline as notebook
 import pandas as pd
 import pytest
+import run
 from _dbt import REPO_ROOT, SQL_MARTS, dbt
 
 from segmentation.ingest.synthetic import generate
-
-
-def _load(name: str):
-    """bench/ is a folder of scripts, not a package: load a module from its file."""
-    path = REPO_ROOT / "bench" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = _load("run")
-notebook = _load("notebook_pipeline")
 
 RFM_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary"]
 
@@ -46,7 +34,7 @@ def small_raw_file(tmp_path_factory) -> Path:
 
 
 def _dim_customers_rfm(work: Path, raw_file: Path, **dbt_vars) -> pd.DataFrame:
-    built = dbt("build", work, {"raw_data_path": str(raw_file), **dbt_vars}, select=SQL_MARTS)
+    built = dbt("build", work, {"raw_data_path": str(raw_file), **dbt_vars}, selector=SQL_MARTS)
     assert built.returncode == 0, built.output
     rows = built.query(
         "select customer_id, recency_days, frequency, monetary from marts.dim_customers"
@@ -218,3 +206,88 @@ def test_floor_repeats_stop_at_the_first_failed_run(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "measure", lambda *args, **kwargs: next(outcomes))
     # then the failure is the result, not the faster successful run
     assert run.run_floor(tmp_path / "raw.parquet", tmp_path, {}, repeats=3).status == "failed"
+
+
+def test_report_renders_every_section_from_a_full_result_set(tmp_path):
+    # given a machine with calibration rows, a measured tier, a generated one and a skipped one
+    machine = {
+        "cpu": "test cpu", "cores": 2, "memory_bytes": 24 * run.GB, "os": "Linux",
+        "versions": {"python": "3.11"}, "load_average_at_start": [0.9, 0.95, 1.0],
+        "calibration": [
+            {"statistic": "n_lines", "real": 541909, "synthetic": 541909, "ratio": 1.0},
+            {"statistic": "first_day", "real": "2010-12-01", "synthetic": "2010-12-01",
+             "ratio": None},
+        ],
+    }  # fmt: skip
+    dbt = run.Measurement("ok", wall_seconds=18.1, peak_rss_bytes=run.GB, started="T1")
+    dbt.extra = {
+        "parse_seconds": 5.9, "selection": "everything", "rfm_stage_seconds": 0.87,
+        "rfm_stage_seconds_in_build": 0.91, "rfm_stage_samples": [0.89, 0.87],
+        "rfm_stage_models": {"int_invoice_line_copies": 0.36},
+        "statuses": {"success": 1, "pass": 1},
+        "nodes": {
+            "model.p.int_invoice_line_copies": {"status": "success", "seconds": 0.37},
+            "test.p.unique_x": {"status": "pass", "seconds": 2.5},
+        },
+    }  # fmt: skip
+    floor = run.Measurement("ok", wall_seconds=0.4, started="T2")
+    floor.extra = {"samples": [0.49, 0.4]}
+    notebook_run = run.Measurement("ok", wall_seconds=5.9, started="")
+    notebook_run.extra = {"stages": {"read": 0.3, "clean": 0.5}}
+    generation = run.Measurement("ok", wall_seconds=20.1, peak_rss_bytes=run.GB // 2)
+    tiers = {
+        "real": {
+            "tier": {"name": "real"}, "lines": 541_909, "customers": 4_372,
+            "dbt": dbt.__dict__, "floor": floor.__dict__, "notebook": notebook_run.__dict__,
+        },
+        "10m": {
+            "tier": {"name": "10m"}, "lines": 10_000_000, "customers": 99_914,
+            "generation": generation.__dict__, "raw_file_bytes": 65_000_000,
+        },
+        "100m": {"tier": {"name": "100m"}, "skipped": "raw file unavailable"},
+    }  # fmt: skip
+    (tmp_path / "machine.json").write_text(json.dumps(machine))
+    for name, tier in tiers.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(tier))
+    # when the report is rendered
+    report = run.render_report(tmp_path)
+    # then every section appears once, in order, with its figures
+    headings = [line for line in report.splitlines() if line.startswith("#")]
+    assert headings == [
+        "# Benchmarks",
+        "## Per tier",
+        "## How time grows with lines",
+        "## The RFM stage and the floor, run by run",
+        "## When each pipeline ran",
+        "## The notebook, stage by stage",
+        "## dbt build, per model",
+        "## Calibration: real file vs synthetic at the same size",
+        "## Generating the synthetic tiers",
+    ]
+    expected_lines = [
+        "| real | 541,909 | 4,372 | 18.1 s | 5.9 s | 1.00 GB | 0.4 s | 0.00 GB | 5.9 s "
+        "| 0.00 GB | 3.07× | 2.17× |",
+        "| 100m | | | skipped: raw file unavailable |||||||||",
+        "| real | 541,909 | 18.1 | 33.40 | 0.4 s | 5.9 s |",
+        "- real: RFM stage alone 0.89, 0.87 s (fastest: int_invoice_line_copies 0.36 s); "
+        "inside the build 0.91 s; floor 0.49, 0.40 s",
+        "- real: dbt T1, floor T2, notebook in an earlier run (not time-stamped)",
+        "- real: ok; stages done: read 0.3 s, clean 0.5 s",
+        "- real (everything; pass 1, success 1; tests, unit tests and seeds 2.5 s in all): "
+        "int_invoice_line_copies 0.37 s",
+        "| n_lines | 541,909 | 541,909 | 1.000 |",
+        "| first_day | 2010-12-01 | 2010-12-01 |  |",
+        "- 10m: 20.1 s, peak 0.50 GB, 65 MB of Parquet",
+    ]
+    assert [line for line in expected_lines if line not in report.splitlines()] == []
+    assert report.endswith("MB of Parquet\n")
+
+
+def test_runner_starts_as_a_script():
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bench" / "run.py"), "--help"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert "--report-only" in done.stdout

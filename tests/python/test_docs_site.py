@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from _browser import BROWSER_MARKS, open_recorded
 from _dbt import REPO_ROOT, dbt
-
-from segmentation.docs_check import repair_static_site
+from docs_check import repair_static_site
 
 SAMPLE = REPO_ROOT / "tests" / "fixtures" / "online_retail_sample.csv"
 MODEL_URL = "#!/model/model.customer_segmentation.dim_customer_segments"

@@ -9,7 +9,7 @@ checkouts without CustomerID, cancellations (invoice "C" + 6 digits, negative qu
 exact duplicate rows, non-product codes (POST, DOT, M, ...), zero prices and 38 countries.
 
 Every constant below was measured on the real file with DuckDB (queries in the comments;
-``calibration_table`` re-measures both files side by side).
+bench/calibration.py re-measures both files side by side).
 
 How it scales: per-customer arrays (a few per customer) are the only arrays that grow with
 the input beyond one trading day. The calendar (305 trading days) gets an exact line budget
@@ -29,9 +29,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -106,12 +104,9 @@ QUANTITY_COUNTS = {
     144: 1021, 11: 956, 50: 916, 15: 802, 60: 675, 120: 605, 13: 585, 14: 569, 200: 419,
     192: 342, 64: 283, 17: 270, 240: 263, 288: 248, 19: 223, 80: 211,
 }  # fmt: skip
-QUANTITY_TAIL_SHARE = 1 - 527103 / 531285  # the rest: log-uniform between 21 and 5,000
+QUANTITY_TAIL_SHARE = 1 - 527103 / 531285  # the rest: log-uniform between 21 and 1,000
 N_PRODUCTS = 3_900  # 4,037 product-like codes in the real file
 FIRST_INVOICE_NUMBER = 536365
-
-NON_PRODUCT_CODES = ("POST", "D", "M", "C2", "DOT", "BANK CHARGES", "AMAZONFEE", "CRUK",
-                     "PADS", "S", "B")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -140,10 +135,14 @@ SERVICE_CODES = (
     _ServiceCode("CRUK", "CRUK Commission", 0, 0, 16, 470.0, 0.4),
     _ServiceCode("PADS", "PADS TO MATCH ALL CUSHIONS", 4, 0, 0, 0.001, 0.0),
 )
+# "A" invoices: a bad debt written off under its own stock code.
+BAD_DEBT_CODE, BAD_DEBT_DESCRIPTION = "B", "Adjust bad debt"
+NON_PRODUCT_CODES = (*(s.code for s in SERVICE_CODES), BAD_DEBT_CODE)
+"""Every non-product stock code the generator writes (tested against the project's seed)."""
 _KIND_LINES = {"customer": 397924, "guest": 132222, "cancellation": 9288}
 
 # Tuned so that the same-size run matches the real frequency / spend percentiles (see
-# calibration_table); the lognormal shape gives the heavy tails of RFM data.
+# bench/calibration.py); the lognormal shape gives the heavy tails of RFM data.
 FREQUENCY_SIGMA = 1.2  # per-customer purchase-rate weight, lognormal
 BASKET_MEDIAN = 13.0  # lines per customer invoice: median ...
 BASKET_SIGMA = 0.95  # ... and lognormal sigma across invoices
@@ -272,13 +271,14 @@ _ITEMS = (
 
 @dataclass(frozen=True)
 class _Catalogue:
-    codes: pa.Array  # products, then service codes, then "B"
+    codes: pa.Array  # products, then service codes, then the bad-debt code
     descriptions: pa.Array
     popularity_cdf: np.ndarray
     price: np.ndarray  # per product
     service_price_median: np.ndarray
     service_price_sigma: np.ndarray
     service_offset: int
+    bad_debt_index: int
 
 
 def _build_catalogue(rng: np.random.Generator) -> _Catalogue:
@@ -298,8 +298,8 @@ def _build_catalogue(rng: np.random.Generator) -> _Catalogue:
     # Price points as in the shop: pence below a pound, multiples of 5p above.
     price = np.where(raw_price < 1, np.round(raw_price, 2), np.round(raw_price * 20) / 20)
     price = np.clip(price, 0.06, 650.0)
-    codes += [s.code for s in SERVICE_CODES] + ["B"]
-    descriptions += [s.description for s in SERVICE_CODES] + ["Adjust bad debt"]
+    codes += [s.code for s in SERVICE_CODES] + [BAD_DEBT_CODE]
+    descriptions += [s.description for s in SERVICE_CODES] + [BAD_DEBT_DESCRIPTION]
     return _Catalogue(
         codes=pa.array(codes, pa.string()),
         descriptions=pa.array(descriptions, pa.string()),
@@ -308,6 +308,7 @@ def _build_catalogue(rng: np.random.Generator) -> _Catalogue:
         service_price_median=np.array([s.median_price for s in SERVICE_CODES]),
         service_price_sigma=np.array([s.price_sigma for s in SERVICE_CODES]),
         service_offset=N_PRODUCTS,
+        bad_debt_index=len(codes) - 1,
     )
 
 
@@ -461,31 +462,71 @@ def _distinct_products(rng, cdf: np.ndarray, line_invoice: np.ndarray) -> np.nda
     return product
 
 
-def _generate_day(
-    day_index: int,
-    day: dt.date,
-    budget: int,
-    seed: int,
-    customers: _Customers,
-    catalogue: _Catalogue,
-    country_names: list[str],
-    guest_country_cdf: np.ndarray,
-    invoice_number: int,
-) -> tuple[pa.Table, int]:
-    """All lines of one trading day; returns the table and the next free invoice number."""
-    rng = np.random.default_rng([seed, day_index + 1])
+# Kinds of invoice a day's lines belong to (codes of the `kind` arrays below).
+_CUSTOMER_SALE, _GUEST_SALE, _CANCELLATION, _ADJUSTMENT, _BAD_DEBT = range(5)
+_SERVICE_KINDS = (
+    (_CUSTOMER_SALE, "customer"),
+    (_GUEST_SALE, "guest"),
+    (_CANCELLATION, "cancellation"),
+)
+
+
+@dataclass(frozen=True)
+class _DayMix:
+    """How a day's line budget splits into kinds of line."""
+
+    duplicates: int
+    customer_sales: int
+    guest_sales: int
+    cancellations: int
+    adjustments: int
+    bad_debts: int
+
+
+@dataclass(frozen=True)
+class _Invoices:
+    """One day's invoices in time order: kind, owner (customer index, -1 guest), lines."""
+
+    kind: np.ndarray
+    owner: np.ndarray
+    size: np.ndarray
+    number: pa.Array  # "C"/"A" prefix + six digits
+    invoiced_at: np.ndarray
+    country: np.ndarray  # index into the country names
+
+
+@dataclass
+class _Lines:
+    """One day's lines before duplication; item, quantity and price are filled in steps."""
+
+    invoice: np.ndarray  # index into _Invoices
+    kind: np.ndarray
+    owner: np.ndarray
+    item: np.ndarray  # index into _Catalogue.codes
+    quantity: np.ndarray
+    price: np.ndarray
+    no_description: np.ndarray | None = None
+
+
+def _day_mix(rng: np.random.Generator, budget: int, has_customers: bool) -> _DayMix:
     n_dup = rng.binomial(budget, P_DUPLICATE)
     base = budget - n_dup
     n_cancel = rng.binomial(base, P_CANCELLATION)
     n_adjust = rng.binomial(base - n_cancel, P_ADJUSTMENT / (1 - P_CANCELLATION))
     n_bad = rng.binomial(base - n_cancel - n_adjust, P_BAD_DEBT)
     n_sale = base - n_cancel - n_adjust - n_bad
-    n_active = int(customers.active_until_day[day_index])
-    n_guest = rng.binomial(n_sale, P_GUEST) if n_active else n_sale
-    n_customer = n_sale - n_guest
-    newcomers = np.arange(
-        customers.active_until_day[day_index - 1] if day_index else 0, n_active, dtype=np.int64
-    )
+    n_guest = rng.binomial(n_sale, P_GUEST) if has_customers else n_sale
+    return _DayMix(n_dup, n_sale - n_guest, n_guest, n_cancel, n_adjust, n_bad)
+
+
+def _draw_invoices(
+    rng: np.random.Generator,
+    mix: _DayMix,
+    customers: _Customers,
+    n_active: int,
+    newcomers: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(kind, owner, size) of the day's invoices; newcomers make the first customer sales."""
 
     def customer_invoices(rng, k, first):
         owners = first if first is not None else _sample_customers(rng, customers, n_active, k)
@@ -502,113 +543,184 @@ def _generate_day(
         owners[rng.random(k) < P_CANCELLATION_GUEST] = -1
         return owners, _lognormal_sizes(rng, k, 1.0, CANCELLATION_BASKET_SIGMA)
 
+    def single_lines(k):
+        return np.full(k, -1, np.int64), np.ones(k, np.int64)
+
     parts = [
-        (0, *_fill(customer_invoices, n_customer, rng, newcomers)),
-        (1, *_fill(guest_invoices, n_guest, rng)),
-        (2, *_fill(cancellation_invoices, n_cancel, rng)),
-        (3, np.full(n_adjust, -1, np.int64), np.ones(n_adjust, np.int64)),
-        (4, np.full(n_bad, -1, np.int64), np.ones(n_bad, np.int64)),
+        (_CUSTOMER_SALE, *_fill(customer_invoices, mix.customer_sales, rng, newcomers)),
+        (_GUEST_SALE, *_fill(guest_invoices, mix.guest_sales, rng)),
+        (_CANCELLATION, *_fill(cancellation_invoices, mix.cancellations, rng)),
+        (_ADJUSTMENT, *single_lines(mix.adjustments)),
+        (_BAD_DEBT, *single_lines(mix.bad_debts)),
     ]
     kind = np.concatenate([np.full(len(p[1]), p[0], np.int8) for p in parts])
     owner = np.concatenate([p[1] for p in parts])
     size = np.concatenate([p[2] for p in parts])
     keep = size > 0
-    kind, owner, size = kind[keep], owner[keep], size[keep]
-    n_invoices = len(size)
+    return kind[keep], owner[keep], size[keep]
 
-    # Invoice times: hour by the real profile, minute uniform; numbers follow time order.
+
+def _invoice_headers(
+    rng: np.random.Generator,
+    drawn: tuple[np.ndarray, np.ndarray, np.ndarray],
+    day: dt.date,
+    customers: _Customers,
+    guest_country_cdf: np.ndarray,
+    invoice_number: int,
+) -> _Invoices:
+    """Times by the real hourly profile (minute uniform), numbers in time order, countries."""
+    kind, owner, size = drawn
+    n_invoices = len(size)
     hour_cdf = np.cumsum(HOUR_LINES) / sum(HOUR_LINES)
     minute = (FIRST_HOUR + np.searchsorted(hour_cdf, rng.random(n_invoices), side="right")) * 60
     minute = minute + rng.integers(0, 60, n_invoices)
     order = np.argsort(minute, kind="stable")
     kind, owner, size, minute = kind[order], owner[order], size[order], minute[order]
-    invoice_country = np.where(
+    country = np.where(
         owner >= 0,
         customers.country[np.maximum(owner, 0)] if len(customers.country) else 0,
         np.searchsorted(guest_country_cdf, rng.random(n_invoices), side="right"),
     )
-    prefix = np.where(kind == 2, "C", np.where(kind == 4, "A", ""))
-    numbers = pc.cast(pa.array(invoice_number + np.arange(n_invoices)), pa.string())
-    invoice_no = pc.binary_join_element_wise(pa.array(prefix, pa.string()), numbers, "")
-    midnight = np.datetime64(day, "m")
-    invoiced_at = midnight + minute.astype("timedelta64[m]")
+    prefix = np.where(kind == _CANCELLATION, "C", np.where(kind == _BAD_DEBT, "A", ""))
+    digits = pc.cast(pa.array(invoice_number + np.arange(n_invoices)), pa.string())
+    number = pc.binary_join_element_wise(pa.array(prefix, pa.string()), digits, "")
+    invoiced_at = np.datetime64(day, "m") + minute.astype("timedelta64[m]")
+    return _Invoices(kind, owner, size, number, invoiced_at, country)
 
-    # Lines.
-    line_invoice = np.repeat(np.arange(n_invoices), size)
-    line_kind = kind[line_invoice]
-    n_lines = len(line_invoice)
+
+def _product_lines(
+    rng: np.random.Generator,
+    invoices: _Invoices,
+    customers: _Customers,
+    catalogue: _Catalogue,
+    n_active: int,
+) -> _Lines:
+    """Distinct products per invoice, pack-size quantities, trade or list prices."""
+    line_invoice = np.repeat(np.arange(len(invoices.size)), invoices.size)
+    line_owner = invoices.owner[line_invoice]
     item = _distinct_products(rng, catalogue.popularity_cdf, line_invoice)
     price = catalogue.price[item].copy()
-    guest = owner[line_invoice] < 0
-    line_owner = owner[line_invoice]
+    guest = line_owner < 0
     habit = np.where(
         guest,
         GUEST_QUANTITY_POWER,
         customers.quantity_power[np.maximum(line_owner, 0)] if n_active else 1.0,
     )
     quantity = _draw_quantities(rng, price, habit)
-    bulk = (quantity >= 12) & (rng.random(n_lines) < 0.4)
+    bulk = (quantity >= 12) & (rng.random(len(line_invoice)) < 0.4)
     price[bulk] = np.round(price[bulk] * BULK_DISCOUNT, 2)
     price[guest] = np.round(price[guest] * GUEST_PRICE_MARKUP, 2)
+    return _Lines(line_invoice, invoices.kind[line_invoice], line_owner, item, quantity, price)
 
-    # Service codes replace a share of lines, at the real rate for each kind of invoice.
-    for kind_code, column in ((0, "customer"), (1, "guest"), (2, "cancellation")):
-        lines = np.flatnonzero(line_kind == kind_code)
+
+def _replace_with_service_codes(
+    rng: np.random.Generator, lines: _Lines, catalogue: _Catalogue
+) -> None:
+    """Service codes replace a share of lines, at the real rate for each kind of invoice."""
+    for kind_code, column in _SERVICE_KINDS:
+        rows = np.flatnonzero(lines.kind == kind_code)
         rates = np.array([getattr(s, f"{column}_lines") for s in SERVICE_CODES], float)
         rates /= _KIND_LINES[column]
-        pick = np.searchsorted(np.cumsum(rates), rng.random(len(lines)), side="right")
+        pick = np.searchsorted(np.cumsum(rates), rng.random(len(rows)), side="right")
         hit = pick < len(SERVICE_CODES)
-        lines, pick = lines[hit], pick[hit]
-        item[lines] = catalogue.service_offset + pick
-        quantity[lines] = 1
+        rows, pick = rows[hit], pick[hit]
+        lines.item[rows] = catalogue.service_offset + pick
+        lines.quantity[rows] = 1
         service_price = rng.lognormal(
             np.log(catalogue.service_price_median[pick]), catalogue.service_price_sigma[pick]
         )
         # PADS is priced at 0.001 in the real file: keep three decimals for sub-penny prices.
-        price[lines] = np.where(
+        lines.price[rows] = np.where(
             service_price < 0.01, np.round(service_price, 3), np.round(service_price, 2)
         )
 
-    cancellation = line_kind == 2
-    quantity[cancellation] = -quantity[cancellation]
-    adjustment = line_kind == 3
-    price[adjustment] = 0.0
+
+def _apply_invoice_kinds(rng: np.random.Generator, lines: _Lines, catalogue: _Catalogue) -> None:
+    """Cancellations negate quantities; adjustments are free, some negative, some blank;
+    bad-debt lines carry the bad-debt code at a large negative price."""
+    n_lines = len(lines.kind)
+    cancellation = lines.kind == _CANCELLATION
+    lines.quantity[cancellation] = -lines.quantity[cancellation]
+    adjustment = lines.kind == _ADJUSTMENT
+    lines.price[adjustment] = 0.0
     flip = adjustment & (rng.random(n_lines) < P_ADJUSTMENT_NEGATIVE)
-    quantity[flip] = -quantity[flip]
-    no_description = adjustment & (rng.random(n_lines) < P_ADJUSTMENT_NO_DESCRIPTION)
-    bad_debt = line_kind == 4
-    item[bad_debt] = len(catalogue.codes) - 1
-    quantity[bad_debt] = 1
-    price[bad_debt] = -np.round(rng.lognormal(np.log(11062.06), 0.1, bad_debt.sum()), 2)
+    lines.quantity[flip] = -lines.quantity[flip]
+    lines.no_description = adjustment & (rng.random(n_lines) < P_ADJUSTMENT_NO_DESCRIPTION)
+    bad_debt = lines.kind == _BAD_DEBT
+    lines.item[bad_debt] = catalogue.bad_debt_index
+    lines.quantity[bad_debt] = 1
+    lines.price[bad_debt] = -np.round(rng.lognormal(np.log(11062.06), 0.1, bad_debt.sum()), 2)
 
-    # Exact duplicates: repeat chosen lines right after themselves, as the shop's system did.
+
+def _duplicated_rows(rng: np.random.Generator, n_duplicates: int, n_lines: int) -> np.ndarray:
+    """Row order with chosen lines repeated right after themselves, as the shop's system did."""
     repeat = np.ones(n_lines, np.int64)
-    if n_dup and n_lines:
-        sources = rng.choice(n_lines, size=min(n_dup, n_lines), replace=False)
+    if n_duplicates and n_lines:
+        sources = rng.choice(n_lines, size=min(n_duplicates, n_lines), replace=False)
         np.add.at(repeat, sources, 1)
-    rows = np.repeat(np.arange(n_lines), repeat)
+    return np.repeat(np.arange(n_lines), repeat)
 
-    description_index = pa.array(item, mask=no_description)
-    table = pa.table(
+
+def _day_table(
+    invoices: _Invoices,
+    lines: _Lines,
+    customers: _Customers,
+    catalogue: _Catalogue,
+    country_names: list[str],
+    has_customers: bool,
+) -> pa.Table:
+    """The lines as a table in the published file's schema."""
+    customer_id = (
+        customers.customer_id[np.maximum(lines.owner, 0)] if has_customers else lines.owner
+    )
+    return pa.table(
         {
-            "InvoiceNo": invoice_no.take(pa.array(line_invoice)),
-            "StockCode": catalogue.codes.take(pa.array(item)),
-            "Description": catalogue.descriptions.take(description_index),
-            "Quantity": pa.array(quantity, pa.int64()),
-            "InvoiceDate": pa.array(invoiced_at[line_invoice].astype("datetime64[us]")),
-            "UnitPrice": pa.array(price, pa.float64()),
-            "CustomerID": pa.array(
-                customers.customer_id[np.maximum(line_owner, 0)] if n_active else line_owner,
-                pa.int64(),
-                mask=line_owner < 0,
+            "InvoiceNo": invoices.number.take(pa.array(lines.invoice)),
+            "StockCode": catalogue.codes.take(pa.array(lines.item)),
+            "Description": catalogue.descriptions.take(
+                pa.array(lines.item, mask=lines.no_description)
             ),
+            "Quantity": pa.array(lines.quantity, pa.int64()),
+            "InvoiceDate": pa.array(invoices.invoiced_at[lines.invoice].astype("datetime64[us]")),
+            "UnitPrice": pa.array(lines.price, pa.float64()),
+            "CustomerID": pa.array(customer_id, pa.int64(), mask=lines.owner < 0),
             "Country": pa.array(country_names, pa.string()).take(
-                pa.array(invoice_country[line_invoice])
+                pa.array(invoices.country[lines.invoice])
             ),
         },
         schema=SCHEMA,
-    ).take(pa.array(rows))
-    return table, invoice_number + n_invoices
+    )
+
+
+def _generate_day(
+    day_index: int,
+    day: dt.date,
+    budget: int,
+    seed: int,
+    customers: _Customers,
+    catalogue: _Catalogue,
+    country_names: list[str],
+    guest_country_cdf: np.ndarray,
+    invoice_number: int,
+) -> tuple[pa.Table, int]:
+    """All lines of one trading day; returns the table and the next free invoice number.
+
+    The day draws from its own random stream, seeded by ``(seed, day)``, in a fixed order
+    of steps: reordering them changes the generated file.
+    """
+    rng = np.random.default_rng([seed, day_index + 1])
+    n_active = int(customers.active_until_day[day_index])
+    first_new = customers.active_until_day[day_index - 1] if day_index else 0
+    newcomers = np.arange(first_new, n_active, dtype=np.int64)
+    mix = _day_mix(rng, budget, has_customers=n_active > 0)
+    drawn = _draw_invoices(rng, mix, customers, n_active, newcomers)
+    invoices = _invoice_headers(rng, drawn, day, customers, guest_country_cdf, invoice_number)
+    lines = _product_lines(rng, invoices, customers, catalogue, n_active)
+    _replace_with_service_codes(rng, lines, catalogue)
+    _apply_invoice_kinds(rng, lines, catalogue)
+    rows = _duplicated_rows(rng, mix.duplicates, len(lines.invoice))
+    table = _day_table(invoices, lines, customers, catalogue, country_names, n_active > 0)
+    return table.take(pa.array(rows)), invoice_number + len(invoices.size)
 
 
 SCHEMA = pa.schema(
@@ -681,92 +793,3 @@ def generate(
                 writer.write_table(chunk, row_group_size=max(chunk.num_rows, 1))
                 buffered, buffered_lines = [], 0
     return path
-
-
-# --- calibration -----------------------------------------------------------------------------
-_STATISTICS_SQL = """
-with
-
-lines as (
-
-    select * from read_parquet(?)
-
-),
-
-customer_invoices as (
-
-    select
-        "CustomerID" as customer_id,
-        count(distinct "InvoiceNo") filter (where "InvoiceNo" not like 'C%') as invoices,
-        sum("Quantity" * "UnitPrice") as revenue
-
-    from lines
-    where "CustomerID" is not null
-    group by 1
-
-),
-
-invoice_sizes as (
-
-    select "InvoiceNo", count(*) as n_lines from lines group by 1
-
-),
-
-duplicates as (
-
-    select count(*) - (select count(*) from (select distinct * from lines)) as n from lines
-
-)
-
-select
-    (select count(*) from lines) as n_lines,
-    (select count(distinct "CustomerID") from lines) as distinct_customers,
-    (select count(*) from invoice_sizes) as distinct_invoices,
-    (select count(distinct "StockCode") from lines) as distinct_stock_codes,
-    (select avg(("CustomerID" is null)::int) from lines) as share_missing_customer,
-    (select avg(("InvoiceNo" like 'C%')::int) from lines) as share_cancellation_lines,
-    (select n from duplicates) / (select count(*) from lines) as share_duplicate_rows,
-    (select avg((upper("StockCode") in ({codes}))::int) from lines) as share_non_product_lines,
-    (select avg(("UnitPrice" = 0)::int) from lines) as share_zero_price,
-    (select avg(n_lines) from invoice_sizes) as lines_per_invoice_mean,
-    (select median(n_lines) from invoice_sizes) as lines_per_invoice_median,
-    (select median(invoices) from customer_invoices) as invoices_per_customer_p50,
-    (select quantile_cont(invoices, 0.9) from customer_invoices) as invoices_per_customer_p90,
-    (select quantile_cont(invoices, 0.99) from customer_invoices) as invoices_per_customer_p99,
-    (select median(revenue) from customer_invoices) as revenue_per_customer_p50,
-    (select quantile_cont(revenue, 0.9) from customer_invoices) as revenue_per_customer_p90,
-    (select quantile_cont(revenue, 0.99) from customer_invoices) as revenue_per_customer_p99,
-    (select median("UnitPrice") from lines) as unit_price_median,
-    (select avg((month("InvoiceDate") = 11)::int) from lines) as share_lines_november,
-    (select count(distinct "Country") from lines) as distinct_countries,
-    (select min("InvoiceDate")::date::varchar from lines) as first_day,
-    (select max("InvoiceDate")::date::varchar from lines) as last_day
-"""
-
-
-def file_statistics(path: str | Path) -> dict[str, object]:
-    """Key statistics of a raw file in the Online Retail layout, measured with DuckDB.
-
-    Invoices per customer count purchase invoices (not "C" ones); revenue per customer is
-    net of cancellations (sum of Quantity * UnitPrice over all the customer's lines).
-    """
-    codes = ", ".join(f"'{code}'" for code in NON_PRODUCT_CODES)
-    sql = _STATISTICS_SQL.format(codes=codes)
-    cursor = duckdb.connect().execute(sql, [str(path)])
-    names = [column[0] for column in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
-
-
-def calibration_table(real_path: str | Path, synthetic_path: str | Path) -> pd.DataFrame:
-    """Real vs synthetic key statistics, one row per statistic, with their ratio.
-
-    The ratio is synthetic / real for numeric statistics (1.0 = identical), NaN otherwise.
-    """
-    real, synthetic = file_statistics(real_path), file_statistics(synthetic_path)
-    rows = []
-    for name, real_value in real.items():
-        synthetic_value = synthetic[name]
-        numeric = isinstance(real_value, int | float) and isinstance(synthetic_value, int | float)
-        ratio = synthetic_value / real_value if numeric and real_value else float("nan")
-        rows.append((name, real_value, synthetic_value, ratio))
-    return pd.DataFrame(rows, columns=["statistic", "real", "synthetic", "ratio"])

@@ -16,10 +16,11 @@ that make a browser request files that do not exist (an SVG icon href bound befo
 renders it, and a favicon link left as a webpack `require`); ``repair_static_site`` fixes
 both, so the site opens offline without a console error.
 
-Command line (make docs-check, make docs)::
+A development tool, not part of the runtime package. Command line (make docs-check,
+make docs)::
 
-    python -m segmentation.docs_check coverage [target_dir] [--warehouse file.duckdb]
-    python -m segmentation.docs_check repair-site target/static_index.html
+    python tools/docs_check.py coverage [target_dir] [--warehouse file.duckdb]
+    python tools/docs_check.py repair-site target/static_index.html
 
 `coverage` prints the coverage and every gap, and exits 1 when anything lacks a description
 or an example fails (2 when the artifacts are missing).
@@ -33,6 +34,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from segmentation.atomic import atomic_path
 
 RESOURCE_TYPES = ("model", "seed", "snapshot")
 EXAMPLE_SQL = re.compile(r"```sql\s*\n(.*?)```", re.DOTALL)
@@ -263,9 +266,8 @@ def repair_static_site(path: Path) -> list[str]:
         text, count = wrong.subn(lambda _match, right=right: right, text)
         if count:
             fixed.append(f"{problem} ({count}x)")
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
     return fixed
 
 
@@ -281,7 +283,7 @@ def _repair_command(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m segmentation.docs_check", description=__doc__.splitlines()[0]
+        prog="python tools/docs_check.py", description=__doc__.splitlines()[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     coverage_parser = commands.add_parser("coverage", help="descriptions of every resource")
