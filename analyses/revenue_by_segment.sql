@@ -24,30 +24,16 @@ customer_segment_long as (
         rfm_segment as segment,
         customer_id
     from customers
+    {%- for method in clustering_methods() %}
 
     union all
 
     select
-        'kmeans' as segmentation,
-        kmeans_segment as segment,
+        '{{ method }}' as segmentation,
+        {{ method }}_segment as segment,
         customer_id
     from customer_segments
-
-    union all
-
-    select
-        'agglomerative' as segmentation,
-        agglomerative_segment as segment,
-        customer_id
-    from customer_segments
-
-    union all
-
-    select
-        'gmm' as segmentation,
-        gmm_segment as segment,
-        customer_id
-    from customer_segments
+    {%- endfor %}
 
 ),
 

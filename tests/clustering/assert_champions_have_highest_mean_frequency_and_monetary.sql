@@ -1,20 +1,11 @@
 -- In every method, Champions have the highest mean frequency and the highest
--- mean monetary of all segments: the name must say what the customers do.
--- Not checked when k had to be lowered for want of distinct customers (as
--- the selection_note of rpt_cluster_model_selection records): a handful of
--- customers cannot show the contrast the names promise.
+-- mean monetary of all segments: the name must say what the customers do
+-- (not checked when k was lowered, see segment_profiles_at_configured_k).
 with
 
 segment_profiles as (
 
-    select * from {{ ref('rpt_segment_profiles') }}
-
-),
-
-lowered_k as (
-
-    select * from {{ ref('rpt_cluster_model_selection') }}
-    where selection_note is not null
+    {{ segment_profiles_at_configured_k() }}
 
 ),
 
@@ -39,8 +30,5 @@ inner join segment_profiles as other_segments
         champions.method = other_segments.method
         and other_segments.segment != 'Champions'
 where
-    (
-        other_segments.mean_frequency >= champions.mean_frequency
-        or other_segments.mean_monetary >= champions.mean_monetary
-    )
-    and not exists (select 1 from lowered_k)
+    other_segments.mean_frequency >= champions.mean_frequency
+    or other_segments.mean_monetary >= champions.mean_monetary

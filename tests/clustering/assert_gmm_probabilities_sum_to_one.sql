@@ -22,7 +22,9 @@ per_customer as (
         sum(probability) as total_probability,
         count(*) filter (where is_assigned) as assigned_segments,
         max(probability) filter (where is_assigned) as assigned_probability,
-        max(gmm_segment_rank) filter (where is_assigned) as assigned_segment_rank
+        max(gmm_segment_rank) filter (
+            where is_assigned
+        ) as assigned_segment_rank
 
     from probabilities
     group by 1

@@ -1,20 +1,11 @@
 -- In every method, Low-Value / One-Time Buyers have the lowest mean monetary of
--- all segments.
--- Not checked when k had to be lowered for want of distinct customers (as
--- the selection_note of rpt_cluster_model_selection records): a handful of
--- customers cannot show the contrast the names promise.
+-- all segments (not checked when k was lowered, see
+-- segment_profiles_at_configured_k).
 with
 
 segment_profiles as (
 
-    select * from {{ ref('rpt_segment_profiles') }}
-
-),
-
-lowered_k as (
-
-    select * from {{ ref('rpt_cluster_model_selection') }}
-    where selection_note is not null
+    {{ segment_profiles_at_configured_k() }}
 
 ),
 
@@ -36,6 +27,4 @@ inner join segment_profiles as other_segments
     on
         low_value.method = other_segments.method
         and other_segments.segment != 'Low-Value / One-Time Buyers'
-where
-    other_segments.mean_monetary <= low_value.mean_monetary
-    and not exists (select 1 from lowered_k)
+where other_segments.mean_monetary <= low_value.mean_monetary

@@ -1,5 +1,5 @@
 -- The model selection names one recommended k and one used k, the same for
--- every method (a segment name must mean the same value rank in all three).
+-- every method (a segment name must mean the same rank in all of them).
 with
 
 model_selection as (
@@ -24,5 +24,5 @@ select * from flags
 where
     recommended_ks != 1
     or used_ks != 1
-    or recommended_rows != 3
-    or used_rows != 3
+    or recommended_rows != {{ clustering_methods() | length }}
+    or used_rows != {{ clustering_methods() | length }}

@@ -1,5 +1,5 @@
--- A segment name means the same value rank (segment_rank) in all three methods:
--- one segment_rank per name and one name per segment_rank across every method.
+-- A segment name means the same rank (segment_rank) in every method: one
+-- segment_rank per name and one name per segment_rank across all methods.
 with
 
 segment_profiles as (

@@ -1,6 +1,7 @@
--- In every method Champions (segment_rank 1) have the highest value score of the
--- segment centres, and the segments in between (segment_rank 2..k-1) follow the
--- documented value score, highest first. The last id is the lowest spend
+-- In every method Champions (segment_rank 1) have the highest value score of
+-- the segment centres, and the segments in between (segment_rank 2..k-1)
+-- follow the value score, highest first (docs block cluster_naming_rule). The
+-- last rank is the lowest spend
 -- (assert_low_value_buyers_have_lowest_mean_monetary), not necessarily the
 -- lowest score.
 with

@@ -10,17 +10,8 @@ from scipy.cluster.hierarchy import dendrogram, is_valid_linkage
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 
-from segmentation.clustering import (
-    ClusteringInputError,
-    agglomerative_segments,
-    cut_and_assign,
-    gmm_segment_probabilities,
-    gmm_segments,
-    kmeans_segments,
-    linkage_matrix,
-    select_fit_sample,
-    ward_merge_tree,
-)
+from segmentation import clustering
+from segmentation.clustering import ClusteringConfig, ClusteringInputError
 
 SCALED = ["recency_scaled", "frequency_scaled", "monetary_scaled"]
 
@@ -35,10 +26,11 @@ def _by_true_group(result: pd.DataFrame, per_group: int = 10) -> pd.Series:
     return merged.groupby("true_group")["segment"].agg(lambda s: sorted(set(s)))
 
 
+FOUR = ClusteringConfig(n_segments=4)
 SEGMENTERS = {
-    "kmeans": lambda f, **kw: kmeans_segments(f, n_clusters=4, **kw),
-    "agglomerative": lambda f, **kw: agglomerative_segments(f, n_clusters=4, **kw),
-    "gmm": lambda f, **kw: gmm_segments(f, n_clusters=4, **kw),
+    "kmeans": lambda f: clustering.kmeans_segments(f, FOUR),
+    "agglomerative": lambda f: clustering.agglomerative_segments(f, FOUR),
+    "gmm": lambda f: clustering.gmm_segments(f, FOUR),
 }
 
 
@@ -80,7 +72,7 @@ def test_fewer_distinct_customers_than_segments_is_a_clear_error(method):
 def test_mixture_probabilities_are_a_distribution_per_customer():
     # given a fitted mixture's soft membership
     features = _features()
-    long = gmm_segment_probabilities(features, n_clusters=4)
+    long = clustering.gmm_segment_probabilities(features, FOUR)
     # then each customer has k rows whose probabilities lie in [0, 1] and sum to 1
     assert len(long) == 4 * len(features)
     assert long["probability"].between(0.0, 1.0).all()
@@ -94,8 +86,8 @@ def test_mixture_probabilities_are_a_distribution_per_customer():
 
 def test_mixture_entropy_is_between_zero_and_log_k_and_matches_the_probabilities():
     features = _features()
-    hard = gmm_segments(features, n_clusters=4)
-    long = gmm_segment_probabilities(features, n_clusters=4)
+    hard = clustering.gmm_segments(features, FOUR)
+    long = clustering.gmm_segment_probabilities(features, FOUR)
     assert hard["entropy"].between(0.0, np.log(4) + 1e-12).all()
     one = long[long["customer_id"] == hard["customer_id"].iloc[0]]["probability"].to_numpy()
     by_hand = -sum(p * np.log(p) for p in one if p > 0)
@@ -103,8 +95,8 @@ def test_mixture_entropy_is_between_zero_and_log_k_and_matches_the_probabilities
 
 
 def test_mixture_rejects_an_unknown_covariance_type():
-    with pytest.raises(ClusteringInputError, match="covariance_type"):
-        gmm_segments(_features(), n_clusters=4, covariance_type="banded")
+    with pytest.raises(ClusteringInputError, match="gmm_covariance_type"):
+        ClusteringConfig.from_vars({"gmm_covariance_type": "banded"})
 
 
 def test_sample_and_assign_equals_a_full_ward_fit_when_the_sample_is_everything():
@@ -113,7 +105,8 @@ def test_sample_and_assign_equals_a_full_ward_fit_when_the_sample_is_everything(
     features = pd.DataFrame(rng.uniform(size=(60, 3)), columns=SCALED)
     features.insert(0, "customer_id", np.arange(60))
     # when the sample bound covers every customer
-    ours = agglomerative_segments(features, n_clusters=4, max_fit_customers=60)
+    config = ClusteringConfig(n_segments=4, agglomerative_max_fit_customers=60)
+    ours = clustering.agglomerative_segments(features, config)
     full = AgglomerativeClustering(n_clusters=4, linkage="ward").fit_predict(
         features[SCALED].to_numpy()
     )
@@ -124,7 +117,8 @@ def test_sample_and_assign_equals_a_full_ward_fit_when_the_sample_is_everything(
 
 def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centre():
     features = _features(per_group=25)  # 100 customers
-    result = agglomerative_segments(features, n_clusters=4, max_fit_customers=40)
+    config = ClusteringConfig(n_segments=4, agglomerative_max_fit_customers=40)
+    result = clustering.agglomerative_segments(features, config)
     assert result["is_fit_sample"].sum() == 40
     assert len(result) == 100 and result["customer_id"].is_unique
     # every customer outside the sample sits in the cluster with the nearest sample centre
@@ -138,11 +132,11 @@ def test_ward_fits_on_a_bounded_sample_and_assigns_the_rest_to_the_nearest_centr
 
 def test_fit_sample_is_deterministic_bounded_and_seeded():
     features = _features(per_group=25)
-    first = select_fit_sample(features, max_customers=30, random_state=1)
-    again = select_fit_sample(
-        features.sample(frac=1.0, random_state=2), max_customers=30, random_state=1
-    )
-    other = select_fit_sample(features, max_customers=30, random_state=2)
+    seed_1 = ClusteringConfig(agglomerative_max_fit_customers=30, random_state=1)
+    seed_2 = ClusteringConfig(agglomerative_max_fit_customers=30, random_state=2)
+    first = clustering.select_fit_sample(features, seed_1)
+    again = clustering.select_fit_sample(features.sample(frac=1.0, random_state=2), seed_1)
+    other = clustering.select_fit_sample(features, seed_2)
     pd.testing.assert_frame_equal(first, again)
     assert len(first) == 30 and first["leaf_node_id"].tolist() == list(range(30))
     assert set(first["customer_id"]) != set(other["customer_id"])
@@ -150,34 +144,43 @@ def test_fit_sample_is_deterministic_bounded_and_seeded():
 
 def test_merge_tree_follows_scipy_linkage_semantics_and_draws_a_dendrogram():
     features = _features()
-    sample = select_fit_sample(features, max_customers=100)
-    tree = ward_merge_tree(features, sample)
+    sample = clustering.select_fit_sample(
+        features, ClusteringConfig(agglomerative_max_fit_customers=100)
+    )
+    tree = clustering.ward_merge_tree(features, sample)
     n = len(sample)
     assert len(tree) == n - 1
     assert tree["merge_step"].tolist() == list(range(1, n))
     assert tree["cluster_size"].iloc[-1] == n
     assert tree["merge_distance"].is_monotonic_increasing
-    matrix = linkage_matrix(tree.sample(frac=1.0, random_state=0))  # order restored
+    matrix = clustering.linkage_matrix(tree.sample(frac=1.0, random_state=0))  # order restored
     assert is_valid_linkage(matrix)
     assert len(dendrogram(matrix, no_plot=True)["leaves"]) == n
 
 
 def test_cut_and_assign_refuses_a_tree_of_another_sample():
     features = _features()
-    sample = select_fit_sample(features, max_customers=100)
-    tree = ward_merge_tree(features, sample).iloc[:-1]
+    sample = clustering.select_fit_sample(
+        features, ClusteringConfig(agglomerative_max_fit_customers=100)
+    )
+    tree = clustering.ward_merge_tree(features, sample).iloc[:-1]
     with pytest.raises(ClusteringInputError, match="merges for"):
-        cut_and_assign(features, sample, tree, n_clusters=4)
+        clustering.cut_and_assign(features, sample, tree, FOUR)
 
 
 @pytest.mark.parametrize("method", ["kmeans", "gmm"])
 def test_model_selection_table_decides_the_number_of_segments(method):
     # given a model-selection table whose used k is 3
     selection = pd.DataFrame({"k": [2, 3, 4], "is_used": [False, True, False]})
-    segment = {"kmeans": kmeans_segments, "gmm": gmm_segments}[method]
-    # when segmenting with it (n_clusters left at its default of 4)
+    segment = {"kmeans": clustering.kmeans_segments, "gmm": clustering.gmm_segments}[method]
+    # when segmenting with it (n_segments left at its default of 4)
     result = segment(_features(), model_selection=selection)
     # then there are three segments named for k = 3
     assert sorted(result["segment"].unique()) == sorted(
         ["Champions", "Regular Customers", "Low-Value / One-Time Buyers"]
     )
+
+
+def test_auto_without_a_model_selection_table_is_a_clear_error():
+    with pytest.raises(ClusteringInputError, match="needs the model-selection table"):
+        clustering.kmeans_segments(_features(), ClusteringConfig(n_segments="auto"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,33 @@ from segmentation.clustering import ClusteringInputError, segment_names, value_s
 from segmentation.clustering.naming import named_assignment, rank_labels
 
 SCALED = ["recency_scaled", "frequency_scaled", "monetary_scaled"]
+DOCS = Path(__file__).resolve().parents[2] / "models/intermediate/clustering/_clustering__docs.md"
+
+
+def _naming_rule_table() -> dict[str, list[str]]:
+    """The names by rank of the docs block cluster_naming_rule: k -> cells of its row."""
+    block = DOCS.read_text().split("{% docs cluster_naming_rule %}")[1].split("{% enddocs %}")[0]
+    rows = [line.strip("|").split("|") for line in block.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): [cell.strip() for cell in cells[1:]] for cells in rows[1:]}
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5, 8])
+def test_names_are_those_of_the_documented_rule(k):
+    # given the documented names of rank 1, 2, the middle ranks and rank k
+    table = _naming_rule_table()
+    first, second, middle, last = table[str(k)] if k <= 4 else table["5+"]
+    names = segment_names(k)
+    # then the code gives those names
+    assert names[0] == first and names[-1] == last
+    if k == 3:
+        assert names[1] == second
+    if k == 4:
+        assert names[1:3] == [second, middle]
+    if k >= 5:
+        assert names[1] == second
+        low, high = middle.removeprefix("Regular Customers ").split(" .. ")
+        assert (low, high) == ("1", "k-3")
+        assert names[2:-1] == [f"Regular Customers {i}" for i in range(1, k - 2)]
 
 
 @pytest.mark.parametrize("k", [2, 3, 4, 5, 7, 10])

@@ -1,8 +1,9 @@
 """The clustering functions on the real Online Retail file: the figures the issue promises.
 
 Skipped with a reason where ../shared/data/online_retail.parquet is absent. RFM is computed
-here with duckdb by the issue's rules (valid lines, duplicates dropped, recency to
-2011-12-10) so these tests do not depend on the dbt build.
+here with duckdb by the project's outcome rules (valid lines, duplicates and the seed's
+non-product stock codes dropped, recency to 2011-12-10) so these tests do not depend on the
+dbt build.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 from scipy.stats import skew
 
 from segmentation.clustering import (
+    METHODS,
+    ClusteringConfig,
     agglomerative_segments,
     fit_feature_scaling,
     gmm_segments,
@@ -24,6 +27,9 @@ from segmentation.clustering import (
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_FILE = REPO_ROOT.parent / "shared" / "data" / "online_retail.parquet"
+NON_PRODUCT_STOCK_CODES = REPO_ROOT / "seeds" / "non_product_stock_codes.csv"
+
+FOUR = ClusteringConfig(n_segments=4)
 
 pytestmark = [
     pytest.mark.real_data,
@@ -37,8 +43,7 @@ valid as (
     where CustomerID is not null
       and not (InvoiceNo like 'C%' or InvoiceNo like 'A%')
       and Quantity > 0 and UnitPrice > 0
-      and StockCode not in ('POST', 'D', 'M', 'C2', 'DOT', 'BANK CHARGES', 'AMAZONFEE',
-                            'CRUK', 'PADS', 'S', 'B')
+      and StockCode not in (select stock_code from read_csv(?, all_varchar = true))
 )
 select
     CustomerID as customer_id,
@@ -54,16 +59,16 @@ group by 1
 def customers() -> pd.DataFrame:
     import duckdb
 
-    return duckdb.connect().execute(RFM_SQL, [str(REAL_FILE)]).df()
+    return duckdb.connect().execute(RFM_SQL, [str(REAL_FILE), str(NON_PRODUCT_STOCK_CODES)]).df()
 
 
 @pytest.fixture(scope="module")
 def segmented(customers) -> dict[str, pd.DataFrame]:
     features = scale_features(customers)
     return {
-        "kmeans": kmeans_segments(features, n_clusters=4),
-        "agglomerative": agglomerative_segments(features, n_clusters=4),
-        "gmm": gmm_segments(features, n_clusters=4),
+        "kmeans": kmeans_segments(features, FOUR),
+        "agglomerative": agglomerative_segments(features, FOUR),
+        "gmm": gmm_segments(features, FOUR),
     }
 
 
@@ -77,7 +82,7 @@ def test_log1p_default_is_justified_by_the_heavy_tails(customers):
         assert skew(customers[feature]) > 10
         assert abs(skew(np.log1p(customers[feature]))) < 1.5
     # without it, most customers would be squeezed into the bottom 2 % of monetary_scaled
-    plain = scale_features(customers, log_transform=False)
+    plain = scale_features(customers, ClusteringConfig(rfm_log_transform=False))
     logged = scale_features(customers)
     assert plain["monetary_scaled"].median() < 0.02
     assert 0.2 < logged["monetary_scaled"].median() < 0.8
@@ -85,7 +90,7 @@ def test_log1p_default_is_justified_by_the_heavy_tails(customers):
     assert params.at["recency_days", "transform"] == "none"
 
 
-@pytest.mark.parametrize("method", ["kmeans", "agglomerative", "gmm"])
+@pytest.mark.parametrize("method", METHODS)
 def test_names_mean_what_they_say_on_the_real_data(customers, segmented, method):
     profile = (
         customers.merge(segmented[method], on="customer_id")
@@ -99,7 +104,7 @@ def test_names_mean_what_they_say_on_the_real_data(customers, segmented, method)
 
 
 def test_two_runs_on_the_real_data_give_identical_assignments(customers, segmented):
-    again = kmeans_segments(scale_features(customers.iloc[::-1]), n_clusters=4)
+    again = kmeans_segments(scale_features(customers.iloc[::-1]), FOUR)
     pd.testing.assert_frame_equal(segmented["kmeans"], again)
-    again = gmm_segments(scale_features(customers.iloc[::-1]), n_clusters=4)
+    again = gmm_segments(scale_features(customers.iloc[::-1]), FOUR)
     pd.testing.assert_frame_equal(segmented["gmm"], again)

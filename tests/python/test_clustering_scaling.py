@@ -8,6 +8,7 @@ import pytest
 from _clustering_frames import rfm_customers
 
 from segmentation.clustering import (
+    ClusteringConfig,
     ClusteringInputError,
     apply_feature_scaling,
     fit_feature_scaling,
@@ -61,8 +62,19 @@ def test_scaled_features_span_exactly_zero_to_one():
 
 
 def test_log_transform_can_be_switched_off_with_the_string_dbt_renders():
-    params = fit_feature_scaling(rfm_customers(), log_transform="false")
+    config = ClusteringConfig.from_vars({"rfm_log_transform": "false"})
+    params = fit_feature_scaling(rfm_customers(), config)
     assert set(params["transform"]) == {"none"}
+
+
+def test_log_transform_can_name_the_features():
+    config = ClusteringConfig.from_vars({"rfm_log_transform": "monetary"})
+    params = fit_feature_scaling(rfm_customers(), config).set_index("feature")
+    assert params["transform"].to_dict() == {
+        "recency_days": "none",
+        "frequency": "none",
+        "monetary": "log1p",
+    }
 
 
 def test_constant_feature_scales_to_zero_instead_of_dividing_by_zero():
@@ -97,5 +109,5 @@ def test_bad_input_is_rejected_with_a_message_naming_the_column(change, message)
 
 
 def test_unknown_feature_in_log_transform_is_rejected():
-    with pytest.raises(ClusteringInputError, match="unknown feature"):
-        fit_feature_scaling(rfm_customers(), log_transform=["basket_size"])
+    with pytest.raises(ClusteringInputError, match=r"rfm_log_transform .*'basket_size'"):
+        ClusteringConfig.from_vars({"rfm_log_transform": ["basket_size"]})

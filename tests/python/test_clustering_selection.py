@@ -8,6 +8,7 @@ import pytest
 from _clustering_frames import scaled_customers
 
 from segmentation.clustering import (
+    ClusteringConfig,
     ClusteringInputError,
     evaluate_cluster_counts,
     recommend_k,
@@ -20,11 +21,14 @@ def _features() -> pd.DataFrame:
     return scaled_customers(per_group=12).drop(columns="true_group")
 
 
+def _fast(**settings) -> ClusteringConfig:
+    """A configuration with few k-means initialisations, for quick sweeps."""
+    return ClusteringConfig(kmeans_n_init=2, selection_gmm_n_init=1, **settings)
+
+
 def test_table_has_every_metric_for_each_method_and_k():
     # given well-separated customers, when k = 2..5 is swept
-    table = evaluate_cluster_counts(
-        _features(), k_min=2, k_max=5, n_segments=4, kmeans_n_init=2, gmm_n_init=1
-    )
+    table = evaluate_cluster_counts(_features(), _fast(k_min=2, k_max=5, n_segments=4))
     # then there is one row per method and k
     assert len(table) == 3 * 4
     assert not table.duplicated(["method", "k"]).any()
@@ -46,15 +50,13 @@ def test_table_has_every_metric_for_each_method_and_k():
 
 
 def test_auto_uses_the_recommended_k():
-    table = evaluate_cluster_counts(
-        _features(), k_min=2, k_max=6, n_segments="auto", kmeans_n_init=2, gmm_n_init=1
-    )
+    table = evaluate_cluster_counts(_features(), _fast(k_min=2, k_max=6, n_segments="auto"))
     assert (table["is_used"] == table["is_recommended"]).all()
     assert used_k(table) == recommend_k(table)
 
 
 def test_four_separated_groups_are_recommended_four_segments():
-    table = evaluate_cluster_counts(_features(), k_min=2, k_max=8, kmeans_n_init=2, gmm_n_init=1)
+    table = evaluate_cluster_counts(_features(), _fast(k_min=2, k_max=8))
     assert recommend_k(table) == 4
 
 
@@ -72,35 +74,35 @@ def test_elbow_rule_picks_the_knee_of_the_inertia_curve():
 
 def test_bounded_samples_keep_the_sweep_deterministic():
     features = scaled_customers(per_group=30).drop(columns="true_group")
-    kwargs = dict(
+    config = _fast(
         k_min=2,
         k_max=4,
-        max_customers=80,
+        model_selection_max_customers=80,
         silhouette_sample_size=50,
         agglomerative_max_fit_customers=40,
-        kmeans_n_init=2,
-        gmm_n_init=1,
     )
-    first = evaluate_cluster_counts(features, **kwargs)
-    again = evaluate_cluster_counts(features.sample(frac=1.0, random_state=4), **kwargs)
+    first = evaluate_cluster_counts(features, config)
+    again = evaluate_cluster_counts(features.sample(frac=1.0, random_state=4), config)
     pd.testing.assert_frame_equal(first, again)
 
 
 def test_k_max_beyond_the_distinct_customers_is_a_clear_error():
+    # given 6 customers and k lowering switched off
     features = _features().head(6)
     with pytest.raises(ClusteringInputError, match="k_max"):
-        evaluate_cluster_counts(features, k_min=2, k_max=10)
+        evaluate_cluster_counts(features, ClusteringConfig(k_min=2, k_max=10, lower_k_to_fit=False))
 
 
 @pytest.mark.parametrize(("value", "expected"), [("auto", 7), ("4", 4), (5, 5)])
 def test_n_segments_accepts_auto_and_integers(value, expected):
-    assert resolve_n_segments(value, recommended=7) == expected
+    n_segments = ClusteringConfig.from_vars({"n_segments": value}).n_segments
+    assert resolve_n_segments(n_segments, recommended=7) == expected
 
 
-@pytest.mark.parametrize("value", ["four", 1, None])
+@pytest.mark.parametrize("value", ["four", 1, None, 11])
 def test_n_segments_rejects_anything_else(value):
     with pytest.raises(ClusteringInputError, match="n_segments"):
-        resolve_n_segments(value, recommended=4)
+        ClusteringConfig.from_vars({"n_segments": value})
 
 
 def test_used_k_requires_exactly_one_used_k():

@@ -4,6 +4,6 @@ from segmentation.clustering import apply_feature_scaling
 
 
 def model(dbt, session):
-    customers = dbt.ref("dim_customers").df()
+    customers = dbt.ref("int_customers_rfm_scored").df()
     scaling = dbt.ref("int_rfm_feature_scaling").df()
     return apply_feature_scaling(customers, scaling)

@@ -65,8 +65,9 @@ customers_segmented as (
         kmeans_segments.segment as kmeans_segment,
         agglomerative_segments.segment as agglomerative_segment,
         gmm_assignments.gmm_segment,
-        scaled_customers.recency_days,
-        scaled_customers.frequency,
+        cast(scaled_customers.recency_days as {{ dbt.type_int() }})
+            as recency_days,
+        cast(scaled_customers.frequency as {{ dbt.type_int() }}) as frequency,
         scaled_customers.monetary,
         scaled_customers.recency_scaled,
         scaled_customers.frequency_scaled,

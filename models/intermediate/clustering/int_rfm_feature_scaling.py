@@ -1,8 +1,9 @@
 """Fitted MinMax scaler (after optional log1p), one row per RFM feature."""
 
-from segmentation.clustering import fit_feature_scaling
+from segmentation.clustering import ClusteringConfig, fit_feature_scaling
 
 
 def model(dbt, session):
-    customers = dbt.ref("dim_customers").df()
-    return fit_feature_scaling(customers, **dbt.config.meta_get("params"))
+    customers = dbt.ref("int_customers_rfm_scored").df()
+    config = ClusteringConfig.from_vars(dbt.config.meta_get("clustering"))
+    return fit_feature_scaling(customers, config)

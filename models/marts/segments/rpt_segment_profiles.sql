@@ -1,7 +1,7 @@
 {#-
-    value_score is the documented score of segment.naming, computed from the segment's
-    centre (mean scaled features of its customers):
-    (frequency_scaled + monetary_scaled + (1 - recency_scaled)) / 3.
+    value_score is the value score of the cluster naming rule (docs block
+    cluster_naming_rule), computed from the segment's centre: the mean scaled
+    features of its customers.
 -#}
 with
 
@@ -13,7 +13,7 @@ customer_segments as (
 
 customer_method_segments as (
 
-    {%- for method in ['kmeans', 'agglomerative', 'gmm'] %}
+    {%- for method in clustering_methods() %}
     select
         '{{ method }}' as method,  -- noqa: RF04
         {{ method }}_segment as segment,
@@ -37,20 +37,7 @@ segment_profiles as (
         method,
         segment,
         segment_rank,
-        count(*) as customers,
-        count(*) / sum(count(*)) over (partition by method) as customer_share,
-        {{ exact_avg('recency_days') }} as mean_recency_days,
-        {{ percentile_cont('recency_days', 0.5) }} as median_recency_days,
-        {{ exact_avg('frequency') }} as mean_frequency,
-        {{ percentile_cont('frequency', 0.5) }} as median_frequency,
-        {{ exact_avg('monetary') }} as mean_monetary,
-        {{ percentile_cont('monetary', 0.5) }} as median_monetary,
-        {{ exact_sum('monetary') }}
-        / cast(
-            sum(sum(cast(monetary as decimal(38, 6)))) over (
-                partition by method
-            ) as double precision
-        ) as revenue_share,
+        {{ segment_profile_measures(partition_by='method') }},
         (
             {{ exact_avg('frequency_scaled') }}
             + {{ exact_avg('monetary_scaled') }}

@@ -8,12 +8,7 @@ customer_segments as (
 
 crosstab as (
 
-    {%- set pairs = [
-        ('kmeans', 'agglomerative'),
-        ('kmeans', 'gmm'),
-        ('agglomerative', 'gmm'),
-    ] %}
-    {%- for method_a, method_b in pairs %}
+    {%- for method_a, method_b in clustering_method_pairs() %}
     select
         '{{ method_a }}' as method_a,
         '{{ method_b }}' as method_b,

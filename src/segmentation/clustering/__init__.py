@@ -1,8 +1,9 @@
 """Clustering of customers on scaled RFM features: scaling, k selection, three methods, names.
 
-Every public function is pure (DataFrame in, DataFrame out, parameters as keyword
-arguments) and knows nothing of dbt; the dbt Python models in
-models/intermediate/clustering each call exactly one of them.
+Every public function is pure (DataFrame in, DataFrame out, settings as one typed
+``ClusteringConfig``) and knows nothing of dbt; the dbt Python models in
+models/intermediate/clustering each build the config from the rendered vars and call exactly
+one of them.
 
 Pipeline: ``fit_feature_scaling`` -> ``apply_feature_scaling`` -> ``evaluate_cluster_counts``
 (which k) -> ``kmeans_segments`` / ``gmm_segment_probabilities`` / ward in three steps
@@ -11,6 +12,7 @@ Pipeline: ``fit_feature_scaling`` -> ``apply_feature_scaling`` -> ``evaluate_clu
 
 from ._frames import FEATURES, METHODS, SCALED_FEATURES, ClusteringInputError
 from .agreement import method_agreement
+from .config import AUTO, COVARIANCE_TYPES, DEFAULT_CONFIG, ClusteringConfig
 from .methods import (
     agglomerative_segments,
     cut_and_assign,
@@ -24,6 +26,7 @@ from .methods import (
 from .naming import segment_names, value_score
 from .scaling import apply_feature_scaling, fit_feature_scaling, scale_features
 from .selection import (
+    SELECTION_COLUMNS,
     ClusterCountWarning,
     evaluate_cluster_counts,
     feasible_cluster_counts,
@@ -33,10 +36,15 @@ from .selection import (
 )
 
 __all__ = [
+    "AUTO",
+    "COVARIANCE_TYPES",
+    "DEFAULT_CONFIG",
     "FEATURES",
     "METHODS",
     "SCALED_FEATURES",
+    "SELECTION_COLUMNS",
     "ClusterCountWarning",
+    "ClusteringConfig",
     "ClusteringInputError",
     "agglomerative_segments",
     "apply_feature_scaling",

@@ -80,15 +80,9 @@ def sorted_by_customer(frame: pd.DataFrame, *, frame_name: str) -> pd.DataFrame:
 
 
 def check_cluster_count(
-    n_clusters: object, features: np.ndarray, *, frame_name: str, name: str = "n_clusters"
+    k: int, features: np.ndarray, *, frame_name: str, name: str = "n_segments"
 ) -> int:
-    """Return n_clusters as an int, or explain why the data cannot be cut into that many."""
-    try:
-        k = int(n_clusters)  # dbt vars arrive as strings when rendered in yml
-    except (TypeError, ValueError):
-        raise ClusteringInputError(f"{name} must be an integer >= 2, got {n_clusters!r}") from None
-    if k < 2:
-        raise ClusteringInputError(f"{name} must be >= 2, got {k}")
+    """Return k, or explain why the data cannot be cut into that many segments."""
     distinct = len(np.unique(features, axis=0)) if len(features) else 0
     if distinct < k:
         raise ClusteringInputError(
@@ -106,10 +100,8 @@ _R = TypeVar("_R")
 def single_threaded(function: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run with OpenMP/BLAS limited to one thread.
 
-    The target machine has 2 cores and dbt runs two Python models at once; letting
-    scikit-learn's OpenMP and BLAS pools spin up a thread per core each oversubscribed the
-    CPU - measured on the real file under that load, the k sweep's fits took 21 s with
-    default threading and 4.4 s single-threaded. Results do not depend on the thread count.
+    dbt runs two Python models at once; a thread pool per core in each would oversubscribe
+    the CPU (docs/decisions.md). Results do not depend on the thread count.
     """
 
     @functools.wraps(function)

@@ -4,15 +4,15 @@ All take a frame of scaled features (customer_id, recency_scaled, frequency_scal
 monetary_scaled; the output of ``scaling.apply_feature_scaling``) and return frames whose
 segment_rank is the rank of the segment (1 = Champions, see ``naming``), never a library label.
 Inputs are sorted by customer_id before anything else and every random choice takes
-``random_state``, so two runs on the same data give the same result whatever row order the
-warehouse returns.
+``random_state`` (settings: ``config.ClusteringConfig``), so two runs on the same data give
+the same result whatever row order the warehouse returns.
 
 Scale: k-means and the mixture are O(n) per iteration and fit on every customer. Ward is
 O(n^2) in time and memory, so it is fitted on a deterministic sample of at most
-``max_fit_customers`` customers and every other customer goes to the nearest centre of the
-fitted clusters. The fit is split in three steps so that a dbt project can persist each
-step as a table (sample -> merge tree -> cut and assign) and a dendrogram can be drawn from
-tables alone; ``agglomerative_segments`` chains them for callers that want one call.
+``agglomerative_max_fit_customers`` customers and every other customer goes to the nearest
+centre of the fitted clusters. The fit is split in three steps so that a dbt project can
+persist each step as a table (sample -> merge tree -> cut and assign) and a dendrogram can be
+drawn from tables alone; ``agglomerative_segments`` chains them for callers that want one call.
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ from ._frames import (
     single_threaded,
     sorted_by_customer,
 )
+from .config import AUTO, DEFAULT_CONFIG, ClusteringConfig
 from .naming import named_assignment, rank_labels, segment_names
-
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 
 def _prepared(features: pd.DataFrame, frame_name: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -50,15 +49,6 @@ def _monetary(frame: pd.DataFrame) -> np.ndarray | None:
     return numeric_matrix(frame, ["monetary"], frame_name="features")[:, 0]
 
 
-def _seed(random_state: object) -> int:
-    try:
-        return int(random_state)
-    except (TypeError, ValueError):
-        raise ClusteringInputError(
-            f"random_state must be an integer, got {random_state!r}"
-        ) from None
-
-
 def used_k(selection: pd.DataFrame) -> int:
     """The k marked is_used in a model-selection table (what the clusterings must use)."""
     used = selection.loc[selection["is_used"].astype(bool), "k"].unique()
@@ -70,56 +60,68 @@ def used_k(selection: pd.DataFrame) -> int:
     return int(used[0])
 
 
-def _k(n_clusters: object, model_selection: pd.DataFrame | None) -> object:
-    """The number of segments: from the model-selection table when one is given."""
-    return n_clusters if model_selection is None else used_k(model_selection)
+def _n_segments(config: ClusteringConfig, model_selection: pd.DataFrame | None) -> int:
+    """The number of segments: the model-selection table's used k when one is given."""
+    if model_selection is not None:
+        return used_k(model_selection)
+    if config.n_segments == AUTO:
+        raise ClusteringInputError(
+            "n_segments='auto' needs the model-selection table (evaluate_cluster_counts) "
+            "to choose k; pass it as model_selection"
+        )
+    return config.n_segments
 
 
-def fit_kmeans(
-    matrix: np.ndarray, *, n_clusters: int, random_state: int, n_init: int = 10
-) -> KMeans:
+def fit_kmeans(matrix: np.ndarray, k: int, config: ClusteringConfig) -> KMeans:
     """Fitted scikit-learn KMeans (shared by the segmentation and the k sweep)."""
-    return KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state).fit(matrix)
+    return KMeans(n_clusters=k, n_init=config.kmeans_n_init, random_state=config.random_state).fit(
+        matrix
+    )
 
 
 def fit_gmm(
-    matrix: np.ndarray,
-    *,
-    n_clusters: int,
-    random_state: int,
-    covariance_type: str = "full",
-    n_init: int = 3,
+    matrix: np.ndarray, k: int, config: ClusteringConfig, *, n_init: int
 ) -> GaussianMixture:
-    """Fitted GaussianMixture; several initialisations because EM finds local optima."""
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ClusteringInputError(
-            f"gmm covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}"
-        )
+    """Fitted GaussianMixture with ``n_init`` initialisations (EM finds local optima)."""
     return GaussianMixture(
-        n_components=n_clusters,
-        covariance_type=covariance_type,
+        n_components=k,
+        covariance_type=config.gmm_covariance_type,
         n_init=n_init,
-        random_state=random_state,
+        random_state=config.random_state,
     ).fit(matrix)
+
+
+def nearest_centre_labels(
+    matrix: np.ndarray,
+    sample_rows: np.ndarray,
+    sample_labels: np.ndarray,
+) -> np.ndarray:
+    """Labels of every row of ``matrix``: the sample rows keep ``sample_labels``, the others
+    take the cluster whose sample centre is nearest (Euclidean)."""
+    sample = matrix[sample_rows]
+    centres = np.vstack(
+        [sample[sample_labels == label].mean(axis=0) for label in np.unique(sample_labels)]
+    )
+    labels = pairwise_distances_argmin(matrix, centres)
+    labels[sample_rows] = sample_labels
+    return labels
 
 
 @single_threaded
 def kmeans_segments(
     features: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
     *,
-    n_clusters: int = 4,
-    random_state: int = 42,
-    n_init: int = 10,
     model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """k-means segments: customer_id, segment_rank (segment rank), segment; one row per customer.
+    """k-means segments: customer_id, segment_rank, segment; one row per customer.
 
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
-    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
+    segments is its ``is_used`` k, else ``config.n_segments``.
     """
     frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(_k(n_clusters, model_selection), matrix, frame_name="features")
-    model = fit_kmeans(matrix, n_clusters=k, random_state=_seed(random_state), n_init=n_init)
+    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
+    model = fit_kmeans(matrix, k, config)
     return named_assignment(
         frame["customer_id"].to_numpy(),
         matrix,
@@ -132,30 +134,20 @@ def kmeans_segments(
 @single_threaded
 def gmm_segment_probabilities(
     features: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
     *,
-    n_clusters: int = 4,
-    random_state: int = 42,
-    covariance_type: str = "full",
-    n_init: int = 3,
     model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Gaussian-mixture soft membership, one row per customer and segment.
 
-    Columns: customer_id, segment_rank (segment rank), segment, probability, is_assigned. A
-    customer's probabilities sum to 1; is_assigned marks the most probable segment (the hard
+    Columns: customer_id, segment_rank, segment, probability, is_assigned. A customer's
+    probabilities sum to 1; is_assigned marks the most probable segment (the hard
     assignment, whose members define the segment's centre and so its rank and name).
-    ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
-    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
+    ``model_selection``: as in ``kmeans_segments``.
     """
     frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(_k(n_clusters, model_selection), matrix, frame_name="features")
-    model = fit_gmm(
-        matrix,
-        n_clusters=k,
-        random_state=_seed(random_state),
-        covariance_type=str(covariance_type),
-        n_init=n_init,
-    )
+    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
+    model = fit_gmm(matrix, k, config, n_init=config.gmm_n_init)
     probabilities = model.predict_proba(matrix)
     labels = probabilities.argmax(axis=1)
     customer_ids = frame["customer_id"].to_numpy()
@@ -182,14 +174,19 @@ def gmm_segment_probabilities(
     )
 
 
-def gmm_segments(features: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
+def gmm_segments(
+    features: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
+    *,
+    model_selection: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Hard mixture assignment with its probability and entropy, one row per customer.
 
     Columns: customer_id, segment_rank, segment, probability (of the assigned segment) and
     entropy (Shannon, natural log, of the customer's membership distribution: 0 when
-    certain, ln k when undecided). Same keyword arguments as ``gmm_segment_probabilities``.
+    certain, ln k when undecided). Arguments as for ``gmm_segment_probabilities``.
     """
-    long = gmm_segment_probabilities(features, **kwargs)
+    long = gmm_segment_probabilities(features, config, model_selection=model_selection)
     p = long["probability"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log(p), 0.0)
@@ -209,10 +206,18 @@ def gmm_segments(features: pd.DataFrame, **kwargs: object) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- ward
 
 
+def subsample(n: int, bound: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of a without-replacement sample of min(n, bound) of n rows; draws
+    nothing from ``rng`` when every row fits."""
+    if n <= bound:
+        return np.arange(n)
+    return np.sort(rng.choice(n, bound, replace=False))
+
+
 def select_fit_sample(
-    features: pd.DataFrame, *, max_customers: int = 10_000, random_state: int = 42
+    features: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
 ) -> pd.DataFrame:
-    """Deterministic sample of at most ``max_customers`` customers for the ward fit.
+    """Deterministic sample of at most ``agglomerative_max_fit_customers`` for the ward fit.
 
     Returns leaf_node_id (0..n-1, the row index of the customer in the linkage matrix) and
     customer_id, ordered by leaf_node_id. With no more customers than the bound, every
@@ -221,14 +226,11 @@ def select_fit_sample(
     customer_id order.
     """
     frame = sorted_by_customer(features, frame_name="features")
-    bound = int(max_customers)
-    if bound < 2:
-        raise ClusteringInputError(f"max_customers must be >= 2, got {max_customers!r}")
-    n = len(frame)
-    if n <= bound:
-        chosen = np.arange(n)
-    else:
-        chosen = np.sort(np.random.default_rng(_seed(random_state)).choice(n, bound, replace=False))
+    chosen = subsample(
+        len(frame),
+        config.agglomerative_max_fit_customers,
+        np.random.default_rng(config.random_state),
+    )
     return pd.DataFrame(
         {
             "leaf_node_id": np.arange(len(chosen), dtype="int64"),
@@ -292,21 +294,23 @@ def cut_and_assign(
     features: pd.DataFrame,
     fit_sample: pd.DataFrame,
     merge_tree: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
     *,
-    n_clusters: int = 4,
     model_selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Cut the ward tree into ``n_clusters`` and give every customer a segment.
+    """Cut the ward tree into k segments and give every customer a segment.
 
     Fit-sample customers keep the cluster of the cut; every other customer goes to the
     nearest (Euclidean) cluster centre of the sample. Returns customer_id, segment_rank,
-    segment, is_fit_sample; one row per customer of ``features``.
-    ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
-    segments is its ``is_used`` k and ``n_clusters`` is ignored (so 'auto' reaches here).
+    segment, is_fit_sample; one row per customer of ``features``. k is the
+    ``model_selection`` table's used k when given (as in ``kmeans_segments``), else
+    ``config.n_segments``.
     """
     frame, matrix = _prepared(features, "features")
     sample_matrix = _sample_matrix(frame, fit_sample)
-    k = check_cluster_count(_k(n_clusters, model_selection), sample_matrix, frame_name="fit_sample")
+    k = check_cluster_count(
+        _n_segments(config, model_selection), sample_matrix, frame_name="fit_sample"
+    )
     tree = linkage_matrix(merge_tree)
     if len(tree) != len(sample_matrix) - 1:
         raise ClusteringInputError(
@@ -319,14 +323,12 @@ def cut_and_assign(
             f"the ward tree cannot be cut into exactly {k} clusters (tied merge distances);"
             " choose another number of segments"
         )
-    centres = np.vstack([sample_matrix[sample_labels == c].mean(axis=0) for c in range(k)])
     in_sample = frame["customer_id"].isin(fit_sample["customer_id"]).to_numpy()
-    labels = pairwise_distances_argmin(matrix, centres)
     position = pd.Series(np.arange(len(frame)), index=frame["customer_id"])
     sample_positions = position.loc[
         fit_sample.sort_values("leaf_node_id", kind="mergesort")["customer_id"]
     ].to_numpy()
-    labels[sample_positions] = sample_labels
+    labels = nearest_centre_labels(matrix, sample_positions, sample_labels)
     result = named_assignment(
         frame["customer_id"].to_numpy(),
         matrix,
@@ -339,13 +341,9 @@ def cut_and_assign(
 
 
 def agglomerative_segments(
-    features: pd.DataFrame,
-    *,
-    n_clusters: int = 4,
-    max_fit_customers: int = 10_000,
-    random_state: int = 42,
+    features: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
 ) -> pd.DataFrame:
     """Ward segments in one call: sample, merge tree, cut and assign (see the steps)."""
-    sample = select_fit_sample(features, max_customers=max_fit_customers, random_state=random_state)
+    sample = select_fit_sample(features, config)
     tree = ward_merge_tree(features, sample)
-    return cut_and_assign(features, sample, tree, n_clusters=n_clusters)
+    return cut_and_assign(features, sample, tree, config)

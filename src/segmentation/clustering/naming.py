@@ -1,34 +1,12 @@
 """Business names for clusters that do not depend on the label ids a library returns.
 
 A clustering library numbers its clusters arbitrarily (k-means by initialisation order, ward
-by merge order, the mixture by component index). Marketing needs "Champions" to mean the
-same customers in every method and every run, so clusters are re-numbered from their
-centres and the name follows the number (segment_rank, 1 = best).
-
-Value score of a centre (scaled features in [0, 1], see ``scaling``)::
-
-    value_score = (frequency_scaled + monetary_scaled + (1 - recency_scaled)) / 3
-
-so a cluster of frequent, high-spending, recent buyers scores near 1. The centre of a cluster
-is the mean scaled feature vector of the customers finally assigned to it (for k-means this
-is the fitted centroid; for ward and the mixture it is what the segment profile reports), so
-the order can be checked from the output tables alone.
-
-Order (documented rule):
-
-1. segment_rank 1, Champions: the highest value score.
-2. segment_rank k, Low-Value / One-Time Buyers: of the others, the lowest mean monetary (raw
-   pounds when the frame has a ``monetary`` column, else monetary_scaled).
-3. segment_rank 2..k-1: the rest by value score, highest first.
-
-Why not simply value score all the way down: the score rewards recency, so its lowest
-cluster is the long-lapsed one, and on data where recent newcomers spend little (the
-synthetic test file; the real file at k >= 5) the "Low-Value" name would go to customers who
-spend more than another segment. Rule 2 keeps the name true to what it says; for k = 4 on the
-real file both readings give the same segments in all three methods.
-
-Ties are broken by higher frequency, then higher monetary, then lower recency, then the
-smallest customer_id in the cluster - never by the library's label.
+by merge order, the mixture by component index), so clusters are ranked from their centres
+and the name follows the rank (segment_rank, 1 = Champions). The rule - value score, which
+rank gets which name, ties - is the docs block ``cluster_naming_rule`` in
+models/intermediate/clustering/_clustering__docs.md (shown on the docs site with the segment
+marts); ``rank_labels`` implements it, ``segment_names`` gives the names of its table, and
+tests/python/test_clustering_naming.py checks the two against the docs block.
 """
 
 from __future__ import annotations
@@ -44,22 +22,10 @@ REGULAR_CUSTOMERS = "Regular Customers"
 LOW_VALUE = "Low-Value / One-Time Buyers"
 
 
-def segment_names(n_segments: int) -> list[str]:
-    """Names for segment ranks 1..n_segments (rank 1 = Champions, see ``rank_labels``).
-
-    - 4 segments (what marketing asked for): Champions, Potential Loyalists, Regular
-      Customers, Low-Value / One-Time Buyers.
-    - 2: Champions, Low-Value / One-Time Buyers.
-    - 3: Champions, Regular Customers, Low-Value / One-Time Buyers.
-    - 5 or more: Champions, Potential Loyalists, then "Regular Customers 1" ..
-      "Regular Customers <k-3>" in falling value, then Low-Value / One-Time Buyers.
-
-    The best and the worst rank keep their name for every k, so reports and tests that
-    speak of Champions or Low-Value buyers stay meaningful when k changes.
-    """
-    k = int(n_segments)
+def segment_names(k: int) -> list[str]:
+    """Names for segment ranks 1..k (the table of the docs block ``cluster_naming_rule``)."""
     if k < 2:
-        raise ClusteringInputError(f"n_segments must be >= 2, got {n_segments!r}")
+        raise ClusteringInputError(f"n_segments must be >= 2, got {k!r}")
     if k == 2:
         return [CHAMPIONS, LOW_VALUE]
     if k == 3:
@@ -75,7 +41,8 @@ def value_score(
     frequency_scaled: np.ndarray | float,
     monetary_scaled: np.ndarray | float,
 ) -> np.ndarray | float:
-    """Documented value score of a centre: mean of frequency, monetary and (1 - recency)."""
+    """Value score of a centre (``cluster_naming_rule``): mean of frequency, monetary and
+    (1 - recency), all scaled."""
     return (
         np.asarray(frequency_scaled)
         + np.asarray(monetary_scaled)
@@ -92,8 +59,8 @@ def rank_labels(
     """Map each library label to its segment_rank (1 = Champions .. k = Low-Value).
 
     ``scaled`` holds recency, frequency, monetary scaled, one row per customer, aligned with
-    ``labels``, ``customer_ids`` and (optional) raw ``monetary``. See the module docstring
-    for the rule.
+    ``labels``, ``customer_ids`` and (optional) raw ``monetary``; without raw monetary the
+    lowest spend is read from monetary_scaled.
     """
     frame = pd.DataFrame(scaled, columns=["r", "f", "m"])
     frame["label"] = np.asarray(labels)

@@ -1,13 +1,11 @@
 """MinMax scaling of recency, frequency and monetary, with an optional log1p before it.
 
-Why log1p on frequency and monetary by default (measured on the real file, 4,334 customers):
-frequency has skewness 11.9 and monetary 19.6 (maximum 279,138 against a median of about
-670), so a plain MinMax puts 99 % of customers into the bottom few hundredths of
-monetary_scaled and the clustering is decided by a handful of wholesale buyers. After log1p
-the skewness is 1.2 and 0.4 and the scaled values use the whole [0, 1] range. Recency is
-bounded (0..374 days, skewness 1.2) and already spread; a log there would stretch the
-difference between "bought yesterday" and "bought last week" over the whole range, so it is
-left untransformed.
+By default (var ``rfm_log_transform``) frequency and monetary are log1p-transformed first:
+both are heavy-tailed, and a plain MinMax would squeeze almost every customer into the
+bottom hundredths of the scale and let a handful of wholesale buyers decide the clustering
+(measurements: docs/decisions.md). Recency is bounded and already spread; a log there would
+stretch the difference between "bought yesterday" and "bought last week" over the whole
+range, so it is left untransformed.
 
 The fitted minimum and maximum are those of the transformed value, persisted one row per
 feature, so any score can be reproduced by hand::
@@ -21,51 +19,26 @@ they are not clipped, so the arithmetic above stays exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 
 from ._frames import FEATURES, SCALED_FEATURES, ClusteringInputError, numeric_matrix
 from ._frames import sorted_by_customer as _sorted
-
-#: Features log1p-transformed when ``log_transform`` is True: the two heavy-tailed ones.
-DEFAULT_LOG_FEATURES: tuple[str, ...] = ("frequency", "monetary")
-
-
-def _log_features(log_transform: bool | str | Iterable[str]) -> set[str]:
-    """Accept True/False (also as the strings dbt renders) or an explicit list of features."""
-    if isinstance(log_transform, str):
-        lowered = log_transform.strip().lower()
-        if lowered in {"true", "1", "yes"}:
-            return set(DEFAULT_LOG_FEATURES)
-        if lowered in {"false", "0", "no", "none", ""}:
-            return set()
-        log_transform = [part.strip() for part in log_transform.split(",")]
-    if isinstance(log_transform, bool | np.bool_):
-        return set(DEFAULT_LOG_FEATURES) if log_transform else set()
-    chosen = set(log_transform)
-    unknown = chosen - set(FEATURES)
-    if unknown:
-        raise ClusteringInputError(
-            f"log_transform names unknown feature(s) {sorted(unknown)}; "
-            f"expected a subset of {list(FEATURES)} or true/false"
-        )
-    return chosen
+from .config import DEFAULT_CONFIG, ClusteringConfig
 
 
 def fit_feature_scaling(
-    customers: pd.DataFrame, *, log_transform: bool | str | Iterable[str] = True
+    customers: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
 ) -> pd.DataFrame:
     """Fit the scaler: one row per feature with feature, transform, fitted_min, fitted_max.
 
-    ``customers`` needs recency_days, frequency and monetary (one row per customer).
-    ``log_transform``: True (log1p on frequency and monetary), False, or a list of features.
+    ``customers`` needs recency_days, frequency and monetary (one row per customer); the
+    features ``config.log_features`` are log1p-transformed.
     """
     matrix = numeric_matrix(customers, FEATURES, frame_name="customers")
     if len(matrix) == 0:
         raise ClusteringInputError("customers: no rows; cannot fit a scaler on nothing")
-    logged = _log_features(log_transform)
+    logged = config.log_features
     rows = []
     for position, feature in enumerate(FEATURES):
         values = matrix[:, position]
@@ -120,9 +93,7 @@ def apply_feature_scaling(customers: pd.DataFrame, scaling: pd.DataFrame) -> pd.
 
 
 def scale_features(
-    customers: pd.DataFrame, *, log_transform: bool | str | Iterable[str] = True
+    customers: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
 ) -> pd.DataFrame:
     """Fit and apply in one call (convenience for notebooks and tests)."""
-    return apply_feature_scaling(
-        customers, fit_feature_scaling(customers, log_transform=log_transform)
-    )
+    return apply_feature_scaling(customers, fit_feature_scaling(customers, config))
