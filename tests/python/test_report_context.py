@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
 from segmentation.report import ReportDataError, build_context
 from segmentation.report.colors import segment_color, segment_key
+from segmentation.report.context import cluster_methods
 
 
 def _tables() -> dict[str, pd.DataFrame]:
@@ -15,34 +18,28 @@ def _tables() -> dict[str, pd.DataFrame]:
         {
             "customer_id": [1, 2, 3, 4],
             "country": ["United Kingdom", "France", "France", "Germany"],
-            "rfm_cell": ["555", "311", "155", "111"],
             "rfm_segment": ["champions", "about_to_sleep", "cant_lose_them", "hibernating"],
             "recency_days": [2, 90, 300, 350],
             "frequency": [2, 1, 1, 1],
             "monetary": [300.0, 50.0, 100.0, 10.0],
             "r_score": [5, 3, 1, 1],
             "f_score": [5, 1, 5, 1],
-            "m_score": [5, 1, 5, 1],
         }
     )
-    lines = pd.DataFrame(
+    headline = pd.DataFrame(
         {
-            "invoice_id": ["A", "A", "B", "C", "D", "E"],
-            "stock_code": ["S1", "S2", "S1", "S3", "S1", "S2"],
-            "description": ["Mug", "Lamp", "Mug", "Bag", "Mug", "Lamp"],
-            "country": ["United Kingdom"] * 3 + ["France", "France", "Germany"],
-            "customer_id": [1, 1, 1, 2, 3, 4],
-            "line_amount": [100.0, 100.0, 100.0, 50.0, 100.0, 10.0],
-            "invoiced_at": pd.to_datetime(
-                [
-                    "2011-01-05",
-                    "2011-01-05",
-                    "2011-02-20",
-                    "2011-01-10",
-                    "2011-02-01",
-                    "2011-02-09",
-                ]
-            ),
+            "customers": [4],
+            "orders": [5],
+            "products": [3],
+            "countries": [3],
+            "revenue": [460.0],
+            "average_order_value": [92.0],
+            "raw_rows": [10],
+            "valid_rows": [6],
+            "rejected_rows": [4],
+            "valid_row_share": [0.6],
+            "first_invoice_date": pd.to_datetime(["2011-01-05"]),
+            "last_invoice_date": pd.to_datetime(["2011-02-20"]),
         }
     )
     audit = pd.DataFrame(
@@ -51,6 +48,7 @@ def _tables() -> dict[str, pd.DataFrame]:
             "outcome_description": ["kept", "a C invoice", "no customer"],
             "row_count": [6, 2, 2],
             "row_share": [None, None, None],
+            "is_rejected": [False, True, True],
         }
     )
     monthly = pd.DataFrame(
@@ -64,33 +62,77 @@ def _tables() -> dict[str, pd.DataFrame]:
             "return_lines": [1, None],
         }
     )
+    country_revenue = pd.DataFrame(
+        {
+            "country": ["United Kingdom", "France", "France", "Germany"],
+            "rfm_segment": ["champions", "about_to_sleep", "cant_lose_them", "hibernating"],
+            "country_revenue_rank": [1, 2, 2, 3],
+            "revenue": [300.0, 50.0, 100.0, 10.0],
+        }
+    )
+    products = pd.DataFrame(
+        {
+            "stock_code": ["S1", "S2", "S3"],
+            "description": ["Mug", "Lamp", None],
+            "revenue_rank": [1, 2, 3],
+            "revenue": [300.0, 110.0, 50.0],
+        }
+    )
+    profiles = pd.DataFrame(
+        {
+            "rfm_segment": ["champions", "about_to_sleep", "cant_lose_them", "hibernating"],
+            "segment_label": [None] * 4,
+            "description": [None] * 4,
+            "marketing_action": [None] * 4,
+            "revenue_rank": [1, 3, 2, 4],
+            "customers": [1, 1, 1, 1],
+            "customer_share": [0.25] * 4,
+            "median_recency_days": [2.0, 90.0, 300.0, 350.0],
+            "median_frequency": [2.0, 1.0, 1.0, 1.0],
+            "median_monetary": [300.0, 50.0, 100.0, 10.0],
+            "revenue_share": [300 / 460, 50 / 460, 100 / 460, 10 / 460],
+        }
+    )
     return {
         "dim_customers": customers,
-        "fct_invoice_lines": lines,
+        "rpt_headline_figures": headline,
         "rpt_transaction_audit": audit,
         "rpt_monthly_revenue": monthly,
+        "rpt_country_segment_revenue": country_revenue,
+        "rpt_product_revenue": products,
+        "rpt_rfm_segment_profiles": profiles,
     }
 
 
-def test_headline_counts_come_from_the_marts():
-    # given four customers with six valid lines on five invoices, ten raw rows in the audit
+def test_headline_shows_the_headline_mart():
+    # given a headline mart of four customers, five invoices, six of ten raw rows kept
     context = build_context(_tables())
     headline = context["headline"]
-    # then the headline adds them up
+    # then the headline shows its figures and its dates as dates
     assert headline["customers"] == 4
     assert headline["revenue"] == pytest.approx(460.0)
     assert headline["orders"] == 5
     assert headline["average_order_value"] == pytest.approx(92.0)
     assert headline["raw_rows"] == 10
-    assert headline["kept_rows"] == 6
+    assert headline["valid_rows"] == 6
     assert headline["rejected_rows"] == 4
-    assert headline["kept_share"] == pytest.approx(0.6)
+    assert headline["valid_row_share"] == pytest.approx(0.6)
+    assert headline["last_invoice_date"] == date(2011, 2, 20)
+
+
+def test_headline_mart_must_have_one_row():
+    # given a headline mart with two rows
+    tables = _tables()
+    tables["rpt_headline_figures"] = pd.concat([tables["rpt_headline_figures"]] * 2)
+    # when / then
+    with pytest.raises(ReportDataError, match=r"rpt_headline_figures.*one row"):
+        build_context(tables)
 
 
 def test_audit_shares_are_derived_when_the_mart_has_none():
     # given an audit without row shares
     audit = {row["outcome"]: row for row in build_context(_tables())["audit"]}
-    # then each share is its count over the raw rows, and only valid is kept
+    # then each share is its count over the raw rows, and only the row not rejected is kept
     assert audit["cancellation"]["row_share"] == pytest.approx(0.2)
     assert [o for o, row in audit.items() if row["is_kept"]] == ["valid"]
 
@@ -112,24 +154,24 @@ def test_rfm_grid_puts_each_segment_in_its_cell():
 
 
 def test_seed_labels_and_actions_reach_the_playbook():
-    # given a seed with a label and an action for champions only
+    # given profiles with the seed's label and action for champions only
     tables = _tables()
-    tables["rfm_segments"] = pd.DataFrame(
-        {
-            "rfm_segment": ["champions"],
-            "segment_label": ["Our champions"],
-            "description": ["Bought recently, often, a lot."],
-            "marketing_action": ["Reward them."],
-        }
-    )
-    cards = {card["segment"]: card for card in build_context(tables)["playbook"]}
+    profiles = tables["rpt_rfm_segment_profiles"]
+    profiles.loc[0, ["segment_label", "description", "marketing_action"]] = [
+        "Our champions",
+        "Bought recently, often, a lot.",
+        "Reward them.",
+    ]
+    context = build_context(tables)
+    cards = {card["segment"]: card for card in context["playbook"]}
     # then champions carry the seed's texts and the others fall back to readable names
     assert cards["champions"]["segment_label"] == "Our champions"
     assert cards["champions"]["marketing_action"] == "Reward them."
     assert cards["hibernating"]["segment_label"] == "Hibernating"
     assert cards["hibernating"]["marketing_action"] is None
-    # and the largest revenue comes first
-    assert next(iter(cards)) == "champions"
+    # and the largest revenue comes first, and the page knows there are texts to show
+    assert list(cards) == ["champions", "cant_lose_them", "about_to_sleep", "hibernating"]
+    assert context["has_playbook_text"] is True
 
 
 def test_without_clustering_marts_the_context_says_which_are_missing():
@@ -187,3 +229,51 @@ def test_same_segment_name_gets_the_same_colour_across_methods():
     assert segment_color("champions") == segment_color("Champions")
     assert segment_color("Low-Value / One-Time Buyers") != segment_color("Champions")
     assert segment_color("Brand new name") == segment_color("brand_new_name")
+
+
+def test_treemap_groups_the_countries_beyond_the_largest():
+    # given 14 countries ranked by revenue, and revenue of customers without an RFM row
+    tables = _tables()
+    tables["rpt_country_segment_revenue"] = pd.DataFrame(
+        {
+            "country": [f"Country {rank}" for rank in range(1, 15)] + ["Country 1"],
+            "rfm_segment": ["champions"] * 14 + [None],
+            "country_revenue_rank": [*range(1, 15), 1],
+            "revenue": [float(100 - rank) for rank in range(1, 15)] + [5.0],
+        }
+    )
+    treemap = build_context(tables)["figures"]["revenue_treemap"].data[0]
+    boxes = dict(zip(treemap.ids, treemap.values, strict=True))
+    # then the twelve largest stand alone and the other two are one group
+    assert "c/Country 12" in boxes and "c/Country 13" not in boxes
+    assert boxes["c/Other countries (2)"] == pytest.approx(86.0 + 87.0)
+    # and lines of customers without an RFM row are shown as unsegmented
+    assert boxes["c/Country 1/unsegmented"] == pytest.approx(5.0)
+    assert boxes["c/Country 1"] == pytest.approx(99.0 + 5.0)
+    # and the boxes come largest first: the group of two, then the largest country
+    countries = [box for box in treemap.ids if box.count("/") == 1]
+    assert countries[:3] == ["c/Other countries (2)", "c/Country 1", "c/Country 2"]
+
+
+def test_top_products_are_ranked_and_labelled_with_their_code():
+    # given three products, the third without a description
+    bars = build_context(_tables())["figures"]["top_products"].data[0]
+    # then the bars are labelled description [code], the largest drawn last (on top)
+    assert list(bars.y) == ["(no description) [S3]", "Lamp [S2]", "Mug [S1]"]
+    assert list(bars.x) == [50.0, 110.0, 300.0]
+
+
+def test_clustering_methods_are_the_segment_columns_of_the_mart():
+    # given a segment mart whose method columns come in a made-up order
+    segments = pd.DataFrame(
+        columns=["customer_id", "zeta_segment_rank", "zeta_segment", "alpha_segment", "x"]
+    )
+    # then the methods are its <method>_segment columns, in the mart's order
+    assert cluster_methods(segments) == ["zeta", "alpha"]
+
+
+def test_playbook_without_texts_says_so():
+    # given profiles without seed texts
+    context = build_context(_tables())
+    # then the page is told the cards carry numbers only
+    assert context["has_playbook_text"] is False

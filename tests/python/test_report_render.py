@@ -31,23 +31,7 @@ CLUSTER_NAMES = [
     "Regular Customers",
     "Low-Value / One-Time Buyers",
 ]
-RULE_SEGMENTS = {
-    (5, 5): "champions",
-    (5, 4): "champions",
-    (4, 5): "loyal_customers",
-    (4, 4): "loyal_customers",
-    (3, 5): "loyal_customers",
-    (5, 1): "new_customers",
-    (5, 2): "potential_loyalists",
-    (5, 3): "potential_loyalists",
-    (4, 1): "promising",
-    (3, 3): "need_attention",
-    (3, 1): "about_to_sleep",
-    (2, 5): "cant_lose_them",
-    (1, 5): "cant_lose_them",
-    (2, 4): "at_risk",
-    (2, 3): "at_risk",
-}
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def _quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
@@ -55,9 +39,8 @@ def _quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Ser
     return np.ceil(ranks / len(values) * 5).astype(int).clip(1, 5)
 
 
-def synthetic_tables(n_customers: int = 300, seed: int = 7, attack: bool = True) -> dict:
-    """Every mart the report reads, with made-up but self-consistent values."""
-    rng = np.random.default_rng(seed)
+def _invoice_lines(rng: np.random.Generator, n_customers: int, attack: bool) -> pd.DataFrame:
+    """Valid invoice lines of made-up customers over the Online Retail calendar."""
     countries = ["United Kingdom", "Germany", "France", "EIRE", "Spain"]
     if attack:
         countries.append(SCRIPT_ATTACK)
@@ -99,71 +82,67 @@ def synthetic_tables(n_customers: int = 300, seed: int = 7, attack: bool = True)
     )
     lines.insert(0, "invoice_line_id", np.arange(len(lines), dtype=np.int64))
     lines["line_amount"] = lines["quantity"] * lines["unit_price"]
+    return lines
+
+
+def _dim_customers(lines: pd.DataFrame) -> pd.DataFrame:
+    """RFM per customer, quintile scores and the seed's rule-based segment."""
     as_of = lines["invoiced_at"].max().normalize() + pd.Timedelta(days=1)
-    per_customer = lines.groupby("customer_id").agg(
-        frequency=("invoice_id", "nunique"),
-        monetary=("line_amount", "sum"),
-        first_purchase_at=("invoiced_at", "min"),
-        last_purchase_at=("invoiced_at", "max"),
-        country=("country", "first"),
+    customers = (
+        lines.groupby("customer_id")
+        .agg(
+            country=("country", "first"),
+            frequency=("invoice_id", "nunique"),
+            monetary=("line_amount", "sum"),
+            first_purchase_at=("invoiced_at", "min"),
+            last_purchase_at=("invoiced_at", "max"),
+        )
+        .reset_index()
     )
-    customers = per_customer.reset_index()
     customers["recency_days"] = (as_of - customers["last_purchase_at"].dt.normalize()).dt.days
-    customers["monetary_net"] = customers["monetary"] * 0.97
-    customers["average_order_value"] = customers["monetary"] / customers["frequency"]
     customers["r_score"] = _quintile_scores(customers["recency_days"], higher_is_better=False)
     customers["f_score"] = _quintile_scores(customers["frequency"])
     customers["m_score"] = _quintile_scores(customers["monetary"])
-    customers["rfm_cell"] = (
-        customers["r_score"].astype(str)
-        + customers["f_score"].astype(str)
-        + customers["m_score"].astype(str)
-    )
-    customers["rfm_segment"] = [
-        RULE_SEGMENTS.get((r, f), "hibernating")
-        for r, f in zip(customers["r_score"], customers["f_score"], strict=True)
-    ]
-    dim_customers = customers[
-        [
-            "customer_id",
-            "country",
-            "rfm_cell",
-            "rfm_segment",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "monetary_net",
-            "average_order_value",
-            "r_score",
-            "f_score",
-            "m_score",
-            "first_purchase_at",
-            "last_purchase_at",
-        ]
-    ]
+    scores = customers[["r_score", "f_score", "m_score"]].astype(str)
+    customers["rfm_cell"] = scores["r_score"] + scores["f_score"] + scores["m_score"]
+    segment_map = pd.read_csv(SEEDS / "rfm_segment_map.csv")
+    return customers.merge(segment_map, on=["r_score", "f_score"], how="left", validate="m:1")
 
-    raw_valid = len(lines)
-    rejected = {
-        "unparseable": 3,
-        "missing_customer_id": 120,
-        "cancellation": 40,
-        "adjustment": 1,
-        "non_positive_quantity": 5,
-        "non_positive_price": 7,
-        "non_product_stock_code": 11,
-        "duplicate": 9,
-    }
-    audit = pd.DataFrame(
-        [(k, f"rows rejected as {k}", v) for k, v in rejected.items()]
-        + [("valid", "kept: a purchase by a known customer", raw_valid)],
-        columns=["outcome", "outcome_description", "row_count"],
-    )
+
+def _transaction_audit(valid_rows: int) -> pd.DataFrame:
+    """The seed's outcomes, made-up counts of rejected rows."""
+    audit = pd.read_csv(SEEDS / "transaction_outcomes.csv")
+    audit = audit.rename(columns={"description": "outcome_description"})
+    audit["row_count"] = np.where(audit["is_rejected"], audit["outcome_rank"] * 7, valid_rows)
     audit["row_share"] = audit["row_count"] / audit["row_count"].sum()
+    return audit
 
-    lines["month_start_date"] = lines["invoiced_at"].dt.to_period("M").dt.start_time
-    first_month = customers.set_index("customer_id")["first_purchase_at"].dt.to_period("M")
+
+def _headline(lines: pd.DataFrame, customers: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFrame:
+    revenue, orders = lines["line_amount"].sum(), lines["invoice_id"].nunique()
+    raw_rows, valid_rows = audit["row_count"].sum(), len(lines)
+    row = {
+        "customers": len(customers),
+        "orders": orders,
+        "invoice_lines": len(lines),
+        "products": lines["stock_code"].nunique(),
+        "countries": lines["country"].nunique(),
+        "revenue": revenue,
+        "average_order_value": revenue / orders,
+        "raw_rows": raw_rows,
+        "valid_rows": valid_rows,
+        "rejected_rows": raw_rows - valid_rows,
+        "valid_row_share": valid_rows / raw_rows,
+        "first_invoice_date": lines["invoiced_at"].min().date(),
+        "last_invoice_date": lines["invoiced_at"].max().date(),
+    }
+    return pd.DataFrame([row])
+
+
+def _monthly_revenue(lines: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    month = lines["invoiced_at"].dt.to_period("M").dt.start_time.rename("month_start_date")
     monthly = (
-        lines.groupby("month_start_date")
+        lines.groupby(month)
         .agg(
             revenue=("line_amount", "sum"),
             orders=("invoice_id", "nunique"),
@@ -171,54 +150,94 @@ def synthetic_tables(n_customers: int = 300, seed: int = 7, attack: bool = True)
         )
         .reset_index()
     )
-    new_counts = first_month.dt.start_time.value_counts()
-    monthly["new_customers"] = monthly["month_start_date"].map(new_counts).fillna(0).astype(int)
+    first_month = customers["first_purchase_at"].dt.to_period("M").dt.start_time
+    monthly["new_customers"] = (
+        monthly["month_start_date"].map(first_month.value_counts()).fillna(0).astype(int)
+    )
     monthly["returns_amount"] = (monthly["revenue"] * 0.03).round(2)
     monthly["return_lines"] = (monthly["orders"] // 10).astype(int)
     monthly["month_start_date"] = monthly["month_start_date"].dt.date
-    lines = lines.drop(columns="month_start_date")
+    return monthly
 
-    threshold_rows = []
-    for metric in ("recency_days", "frequency", "monetary"):
-        score_column = {"recency_days": "r_score", "frequency": "f_score", "monetary": "m_score"}[
-            metric
-        ]
+
+def _score_thresholds(customers: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for metric, score_column in (
+        ("recency_days", "r_score"),
+        ("frequency", "f_score"),
+        ("monetary", "m_score"),
+    ):
         bands = customers.groupby(score_column)[metric].agg(["min", "max", "size"])
         for score, band in bands.iterrows():
-            threshold_rows.append(
-                (
-                    metric,
-                    int(score),
-                    None if score == 1 else float(band["min"]) - 0.5,
-                    None if score == 5 else float(band["max"]),
-                    int(band["size"]),
-                )
-            )
-    thresholds = pd.DataFrame(
-        threshold_rows,
+            low = None if score == 1 else float(band["min"]) - 0.5
+            high = None if score == 5 else float(band["max"])
+            rows.append((metric, int(score), low, high, int(band["size"])))
+    return pd.DataFrame(
+        rows,
         columns=["metric", "score", "lower_bound_exclusive", "upper_bound_inclusive", "customers"],
     )
-    seed_segments = pd.DataFrame(
-        [
-            (
-                segment,
-                segment.replace("_", " ").title(),
-                f"Customers in {segment}." + (f" {SCRIPT_ATTACK}" if attack else ""),
-                f"Do something for {segment}." + (f" {ATTRIBUTE_ATTACK}" if attack else ""),
-            )
-            for segment in sorted(set(RULE_SEGMENTS.values()) | {"hibernating"})
-        ],
-        columns=["rfm_segment", "segment_label", "description", "marketing_action"],
-    )
 
+
+def _revenue_marts(lines: pd.DataFrame, customers: pd.DataFrame) -> dict:
+    """Revenue by product and by country and rule-based segment."""
+    products = (
+        lines.groupby("stock_code")
+        .agg(
+            description=("description", "first"),
+            quantity=("quantity", "sum"),
+            revenue=("line_amount", "sum"),
+        )
+        .reset_index()
+    )
+    products["revenue_rank"] = products["revenue"].rank(method="first", ascending=False).astype(int)
+    segments = lines.merge(customers[["customer_id", "rfm_segment"]], on="customer_id")
+    countries = segments.groupby(["country", "rfm_segment"])["line_amount"].sum()
+    countries = countries.rename("revenue").reset_index()
+    country_revenue = countries.groupby("country")["revenue"].transform("sum")
+    countries["country_revenue_rank"] = country_revenue.rank(
+        method="dense", ascending=False
+    ).astype(int)
+    return {"rpt_product_revenue": products, "rpt_country_segment_revenue": countries}
+
+
+def _rfm_segment_profiles(customers: pd.DataFrame, attack: bool) -> pd.DataFrame:
+    """Profiles of the rule-based segments with the seed's texts (and injections)."""
+    profiles = (
+        customers.groupby("rfm_segment")
+        .agg(
+            customers=("customer_id", "size"),
+            median_recency_days=("recency_days", "median"),
+            median_frequency=("frequency", "median"),
+            median_monetary=("monetary", "median"),
+            revenue=("monetary", "sum"),
+        )
+        .reset_index()
+    )
+    profiles["customer_share"] = profiles["customers"] / len(customers)
+    profiles["revenue_share"] = profiles["revenue"] / profiles["revenue"].sum()
+    profiles["revenue_rank"] = profiles["revenue"].rank(method="first", ascending=False).astype(int)
+    seed = pd.read_csv(SEEDS / "rfm_segments.csv").drop(columns="segment_rank")
+    if attack:
+        seed["description"] += f" {SCRIPT_ATTACK}"
+        seed["marketing_action"] += f" {ATTRIBUTE_ATTACK}"
+    return profiles.merge(seed, on="rfm_segment", how="left", validate="1:1")
+
+
+def synthetic_tables(n_customers: int = 300, seed: int = 7, attack: bool = True) -> dict:
+    """Every mart the report reads, with made-up but self-consistent values."""
+    rng = np.random.default_rng(seed)
+    lines = _invoice_lines(rng, n_customers, attack)
+    customers = _dim_customers(lines)
+    audit = _transaction_audit(len(lines))
     return {
-        "dim_customers": dim_customers,
-        "fct_invoice_lines": lines,
+        "dim_customers": customers,
+        "rpt_headline_figures": _headline(lines, customers, audit),
         "rpt_transaction_audit": audit,
-        "rpt_monthly_revenue": monthly,
-        "rpt_rfm_score_thresholds": thresholds,
-        "rfm_segments": seed_segments,
-        **clustering_tables(dim_customers, rng, sample_size=60),
+        "rpt_monthly_revenue": _monthly_revenue(lines, customers),
+        "rpt_rfm_score_thresholds": _score_thresholds(customers),
+        "rpt_rfm_segment_profiles": _rfm_segment_profiles(customers, attack),
+        **_revenue_marts(lines, customers),
+        **clustering_tables(customers, rng, sample_size=60),
     }
 
 
@@ -366,14 +385,12 @@ def clustering_tables(
 
 
 def write_warehouse(tables: dict, path: Path) -> Path:
-    """Write the frames as tables of a DuckDB file under the dbt project's schemas."""
+    """Write the frames as tables of the marts schema of a DuckDB file, as dbt does."""
     with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema if not exists marts")
         for name, frame in tables.items():
-            spec = SPECS_BY_NAME.get(name)
-            schema = spec.schema if spec else "marts"
-            connection.execute(f"create schema if not exists {schema}")
             connection.register("frame_to_write", frame)
-            connection.execute(f"create table {schema}.{name} as select * from frame_to_write")
+            connection.execute(f"create table marts.{name} as select * from frame_to_write")
             connection.unregister("frame_to_write")
     return path
 
@@ -561,3 +578,14 @@ def test_clustering_context_follows_the_marts():
         "agglomerative",
         "gmm",
     ]
+
+
+def test_report_exposure_lists_exactly_the_marts_the_report_reads():
+    # given the dbt exposure of the report
+    import yaml
+
+    exposures = yaml.safe_load((SEEDS.parent / "models/marts/_exposures.yml").read_text())
+    report = next(e for e in exposures["exposures"] if e["name"] == "segmentation_report")
+    # then it names every mart of the report's table specs, and nothing else
+    refs = {re.fullmatch(r"ref\('(\w+)'\)", ref).group(1) for ref in report["depends_on"]}
+    assert refs == set(SPECS_BY_NAME)

@@ -6,55 +6,38 @@ invoice_lines as (
 
 ),
 
-sales_and_returns as (
-
-    {#- one pass over the classified lines (which re-reads the raw file), with
-        only the columns and outcomes read below #}
-    select
-        outcome,
-        invoice_id,
-        customer_id,
-        line_amount,
-        invoiced_at
-
-    from invoice_lines
-    where outcome in ('valid', 'cancellation')
-
-),
-
 customers as (
 
     select * from {{ ref('dim_customers') }}
 
 ),
 
-sales as (
+sales_and_returns as (
 
+    {#- one pass over the classified lines (which re-reads the raw file):
+        valid lines are sales, cancellations are returns #}
     select
         cast(
             {{ dbt.date_trunc('month', 'invoiced_at') }} as date
         ) as month_start_date,
-        round({{ exact_sum('line_amount') }}, 2) as revenue,
-        count(distinct invoice_id) as orders,
-        count(distinct customer_id) as active_customers
+        round({{ exact_sum(
+            "case when outcome = 'valid' then line_amount end"
+        ) }}, 2) as revenue,
+        count(
+            distinct case when outcome = 'valid' then invoice_id end
+        ) as orders,
+        count(
+            distinct case when outcome = 'valid' then customer_id end
+        ) as active_customers,
+        round(-{{ exact_sum(
+            "case when outcome = 'cancellation' then line_amount end"
+        ) }}, 2) as returns_amount,
+        count(
+            case when outcome = 'cancellation' then 1 end
+        ) as return_lines
 
-    from sales_and_returns
-    where outcome = 'valid'
-    group by 1
-
-),
-
-returns as (
-
-    select
-        cast(
-            {{ dbt.date_trunc('month', 'invoiced_at') }} as date
-        ) as month_start_date,
-        round(-{{ exact_sum('line_amount') }}, 2) as returns_amount,
-        count(*) as return_lines
-
-    from sales_and_returns
-    where outcome = 'cancellation'
+    from invoice_lines
+    where outcome in ('valid', 'cancellation')
     group by 1
 
 ),
@@ -75,19 +58,19 @@ first_purchases as (
 monthly as (
 
     select
-        sales.month_start_date,
-        sales.revenue,
-        sales.orders,
-        sales.active_customers,
+        sales_and_returns.month_start_date,
+        sales_and_returns.revenue,
+        sales_and_returns.orders,
+        sales_and_returns.active_customers,
         coalesce(first_purchases.new_customers, 0) as new_customers,
-        coalesce(returns.returns_amount, 0) as returns_amount,
-        coalesce(returns.return_lines, 0) as return_lines
+        coalesce(sales_and_returns.returns_amount, 0) as returns_amount,
+        sales_and_returns.return_lines
 
-    from sales
-    left join returns
-        on sales.month_start_date = returns.month_start_date
+    from sales_and_returns
     left join first_purchases
-        on sales.month_start_date = first_purchases.month_start_date
+        on sales_and_returns.month_start_date = first_purchases.month_start_date
+    -- a month with returns only is not a month with sales
+    where sales_and_returns.orders > 0
 
 )
 

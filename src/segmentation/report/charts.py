@@ -40,46 +40,70 @@ def style(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Fig
     return fig
 
 
+def _horizontal_bars(
+    frame: pd.DataFrame, value: str, color: str, hovertemplate: str, customdata: str | None = None
+) -> go.Figure:
+    """One bar of ``value`` per ``label`` row, the largest at the top."""
+    frame = frame.sort_values(value)
+    bars = go.Bar(
+        x=frame[value],
+        y=frame["label"],
+        orientation="h",
+        marker_color=color,
+        customdata=frame[customdata] if customdata else None,
+        hovertemplate=hovertemplate,
+    )
+    return go.Figure(bars)
+
+
 def audit_rejections(audit: pd.DataFrame) -> go.Figure:
     """Rejected raw rows by reason, largest first (``audit`` without the kept rows)."""
-    frame = audit.sort_values("row_count")
-    fig = go.Figure(
-        go.Bar(
-            x=frame["row_count"],
-            y=frame["label"],
-            orientation="h",
-            marker_color=SECOND,
-            customdata=frame["row_share"],
-            hovertemplate="%{y}: %{x:,} rows (%{customdata:.2%} of raw)<extra></extra>",
-        )
-    )
+    hover = "%{y}: %{x:,} rows (%{customdata:.2%} of raw)<extra></extra>"
+    fig = _horizontal_bars(audit, "row_count", SECOND, hover, customdata="row_share")
     fig.update_xaxes(title="raw rows rejected")
-    return style(fig, "Rows rejected, by reason", height=max(260, 40 * len(frame) + 100))
+    return style(fig, "Rows rejected, by reason", height=max(260, 40 * len(audit) + 100))
+
+
+def _month_bars(
+    monthly: pd.DataFrame, y: pd.Series, name: str, color: str | list[str], hover: str | None = None
+) -> go.Bar:
+    x = monthly["month_start_date"]
+    return go.Bar(x=x, y=y, name=name, marker_color=color, hovertemplate=hover)
+
+
+def _month_line(
+    monthly: pd.DataFrame, y: pd.Series, name: str, line: dict, hover: str | None = None
+) -> go.Scatter:
+    x = monthly["month_start_date"]
+    return go.Scatter(x=x, y=y, name=name, mode="lines+markers", line=line, hovertemplate=hover)
+
+
+def _bars_and_line(bars: go.Bar, line: go.Scatter) -> go.Figure:
+    """Bars on the left axis, a line on a second axis on the right."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(bars, secondary_y=False)
+    fig.add_trace(line, secondary_y=True)
+    return fig
 
 
 def revenue_by_month(monthly: pd.DataFrame) -> go.Figure:
     """Revenue bars with the order count on a second axis."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=monthly["month_start_date"],
-            y=monthly["revenue"],
-            name="revenue (£)",
-            marker_color=[MUTED if p else ACCENT for p in monthly["is_partial"]],
-            hovertemplate="%{x|%b %Y}: £%{y:,.0f}<extra>revenue</extra>",
+    colors = [MUTED if p else ACCENT for p in monthly["is_partial"]]
+    fig = _bars_and_line(
+        _month_bars(
+            monthly,
+            monthly["revenue"],
+            "revenue (£)",
+            colors,
+            "%{x|%b %Y}: £%{y:,.0f}<extra>revenue</extra>",
         ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=monthly["month_start_date"],
-            y=monthly["orders"],
-            name="orders",
-            mode="lines+markers",
-            line={"color": SECOND},
-            hovertemplate="%{x|%b %Y}: %{y:,} orders<extra></extra>",
+        _month_line(
+            monthly,
+            monthly["orders"],
+            "orders",
+            {"color": SECOND},
+            "%{x|%b %Y}: %{y:,} orders<extra></extra>",
         ),
-        secondary_y=True,
     )
     fig.update_yaxes(title_text="revenue (£)", secondary_y=False)
     fig.update_yaxes(
@@ -90,24 +114,9 @@ def revenue_by_month(monthly: pd.DataFrame) -> go.Figure:
 
 def customers_by_month(monthly: pd.DataFrame) -> go.Figure:
     """Active and first-time customers per month."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=monthly["month_start_date"],
-            y=monthly["active_customers"],
-            name="active customers",
-            mode="lines+markers",
-            line={"color": ACCENT},
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=monthly["month_start_date"],
-            y=monthly["new_customers"],
-            name="new customers",
-            marker_color="#92c5de",
-        )
-    )
+    active = monthly["active_customers"]
+    fig = go.Figure(_month_line(monthly, active, "active customers", {"color": ACCENT}))
+    fig.add_trace(_month_bars(monthly, monthly["new_customers"], "new customers", "#92c5de"))
     fig.update_yaxes(title="customers")
     return style(fig, "Active and new customers by month")
 
@@ -115,27 +124,21 @@ def customers_by_month(monthly: pd.DataFrame) -> go.Figure:
 def returns_by_month(monthly: pd.DataFrame) -> go.Figure:
     """Value of returned goods per month, with its share of that month's revenue."""
     share = monthly["returns_amount"] / monthly["revenue"].where(monthly["revenue"] > 0)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=monthly["month_start_date"],
-            y=monthly["returns_amount"],
-            name="returns (£)",
-            marker_color="#d6604d",
-            hovertemplate="%{x|%b %Y}: £%{y:,.0f} returned<extra></extra>",
+    fig = _bars_and_line(
+        _month_bars(
+            monthly,
+            monthly["returns_amount"],
+            "returns (£)",
+            "#d6604d",
+            "%{x|%b %Y}: £%{y:,.0f} returned<extra></extra>",
         ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=monthly["month_start_date"],
-            y=share,
-            name="share of revenue",
-            mode="lines+markers",
-            line={"color": "#1f2933", "dash": "dot"},
-            hovertemplate="%{x|%b %Y}: %{y:.1%} of revenue<extra></extra>",
+        _month_line(
+            monthly,
+            share,
+            "share of revenue",
+            {"color": "#1f2933", "dash": "dot"},
+            "%{x|%b %Y}: %{y:.1%} of revenue<extra></extra>",
         ),
-        secondary_y=True,
     )
     fig.update_yaxes(title_text="returned (£)", secondary_y=False)
     fig.update_yaxes(
@@ -248,19 +251,10 @@ def revenue_treemap(revenue: pd.DataFrame, segment_labels: dict[str, str]) -> go
 
 def top_products(products: pd.DataFrame) -> go.Figure:
     """The products that bring in most revenue."""
-    frame = products.sort_values("revenue")
-    fig = go.Figure(
-        go.Bar(
-            x=frame["revenue"],
-            y=frame["label"],
-            orientation="h",
-            marker_color=ACCENT,
-            hovertemplate="%{y}: £%{x:,.0f}<extra></extra>",
-        )
-    )
+    fig = _horizontal_bars(products, "revenue", ACCENT, "%{y}: £%{x:,.0f}<extra></extra>")
     fig.update_xaxes(title="revenue (£)")
     fig.update_yaxes(automargin=True)
-    return style(fig, "Top products by revenue", height=max(300, 24 * len(frame) + 100))
+    return style(fig, "Top products by revenue", height=max(300, 24 * len(products) + 100))
 
 
 def rfm_grid(cells: pd.DataFrame, segment_labels: dict[str, str]) -> go.Figure:
@@ -308,6 +302,45 @@ def rfm_grid(cells: pd.DataFrame, segment_labels: dict[str, str]) -> go.Figure:
     return style(fig, "Recency \u00d7 frequency scores and their segment", height=520)
 
 
+def _rfm_scene(log_axes: set[str]) -> dict:
+    """The 3D axes: recency, then frequency and monetary on log scales when skewed."""
+    background = {"backgroundcolor": "#f8f9fb"}
+
+    def axis(title: str, metric: str | None = None) -> dict:
+        if metric is None:
+            return {**background, "title": {"text": title}}
+        is_log = metric in log_axes
+        return {
+            **background,
+            "title": {"text": title},
+            "type": "log" if is_log else "linear",
+            "dtick": 1 if is_log else None,
+        }
+
+    return {
+        "xaxis": axis("recency (days)"),
+        "yaxis": axis("orders", "frequency"),
+        "zaxis": axis("monetary (£)", "monetary"),
+    }
+
+
+def _method_menu(methods: list[tuple[str, str]], owners: list[str]) -> dict:
+    """A drop-down that shows the traces of one method (``owners``: method key per trace)."""
+    buttons = [
+        {"label": label, "method": "update", "args": [{"visible": [o == key for o in owners]}]}
+        for key, label in methods
+    ]
+    return {
+        "buttons": buttons,
+        "direction": "down",
+        "x": 0,
+        "xanchor": "left",
+        "y": 1.12,
+        "yanchor": "top",
+        "showactive": True,
+    }
+
+
 def rfm_scatter_3d(
     customers: pd.DataFrame,
     methods: list[tuple[str, str]],
@@ -319,7 +352,6 @@ def rfm_scatter_3d(
     method key holding the display label of the segment.
     """
     fig = go.Figure()
-    visibility: list[list[bool]] = []
     owners: list[str] = []
     for method_index, (key, _label) in enumerate(methods):
         for segment, group in customers.groupby(key, sort=True):
@@ -338,41 +370,7 @@ def rfm_scatter_3d(
                 )
             )
             owners.append(key)
-    for key, _label in methods:
-        visibility.append([owner == key for owner in owners])
-    buttons = [
-        {"label": label, "method": "update", "args": [{"visible": visible}]}
-        for (_key, label), visible in zip(methods, visibility, strict=True)
-    ]
-    axis = {"backgroundcolor": "#f8f9fb"}
-    fig.update_layout(
-        scene={
-            "xaxis": {**axis, "title": {"text": "recency (days)"}},
-            "yaxis": {
-                **axis,
-                "title": {"text": "orders"},
-                "type": "log" if "frequency" in log_axes else "linear",
-                "dtick": 1 if "frequency" in log_axes else None,
-            },
-            "zaxis": {
-                **axis,
-                "title": {"text": "monetary (£)"},
-                "type": "log" if "monetary" in log_axes else "linear",
-                "dtick": 1 if "monetary" in log_axes else None,
-            },
-        },
-        updatemenus=[
-            {
-                "buttons": buttons,
-                "direction": "down",
-                "x": 0,
-                "xanchor": "left",
-                "y": 1.12,
-                "yanchor": "top",
-                "showactive": True,
-            }
-        ],
-    )
+    fig.update_layout(scene=_rfm_scene(log_axes), updatemenus=[_method_menu(methods, owners)])
     style(fig, None, height=640)
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 50, "b": 0},

@@ -1,7 +1,9 @@
-"""Turn the marts into everything the report template shows: figures, tables and figures.
+"""Turn the marts into everything the report template shows: numbers, tables and figures.
 
 ``build_context`` is pure (frames in, a dict out) so it is tested on small hand-made frames
-without DuckDB. Figures stay ``plotly`` objects here; ``render`` serialises them.
+without DuckDB. It reads top to bottom as the page does: one step per section, each
+returning what its section shows. Figures stay ``plotly`` objects here; ``render``
+serialises them.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from scipy.cluster import hierarchy
 
 from segmentation.report import charts
 from segmentation.report.colors import default_segment_label, segment_color
-from segmentation.report.data import RUN_FIRST, SPECS_BY_NAME, ReportDataError
+from segmentation.report.data import (
+    RUN_FIRST,
+    SEGMENT_SUFFIX,
+    SPECS_BY_NAME,
+    ReportDataError,
+)
 
-# 20,000 customers are about 2.5 MB of JSON in the page and still filter instantly; the
-# Online Retail file has 4,338 customers and Online Retail II about 5,900, so both fit whole.
+# The explorer and the 3D scatter embed at most this many customers, the highest spenders.
 DEFAULT_MAX_EXPLORER_CUSTOMERS = 20_000
 # A mixture assignment below this probability is shown as ambiguous.
 DEFAULT_AMBIGUOUS_BELOW = 0.8
@@ -31,17 +37,27 @@ SKEWED = 1.0
 
 METRIC_NAMES = {"recency_days": "recency", "frequency": "frequency", "monetary": "monetary value"}
 RULE_BASED = "rule_based"
+# Display names; a method without one is shown by its key.
 METHOD_LABELS = {
     RULE_BASED: "Rule-based RFM",
     "kmeans": "K-means",
     "agglomerative": "Agglomerative (Ward)",
     "gmm": "Gaussian mixture",
 }
-CLUSTER_METHODS = ("kmeans", "agglomerative", "gmm")
+NOT_CLUSTERED = "(not clustered)"
 REQUIRED_TABLES = tuple(name for name, spec in SPECS_BY_NAME.items() if spec.required)
-CLUSTERING_TABLES = tuple(name for name, spec in SPECS_BY_NAME.items() if spec.clustering)
 # Tables the clustering half must have for its sections to be drawn at all.
 CLUSTERING_CORE = ("dim_customer_segments", "rpt_segment_profiles", "rpt_cluster_model_selection")
+# Model-selection charts: chart id, metric, title, axis title. A chart draws the methods
+# that have the metric (inertia: k-means, BIC: the mixture).
+SELECTION_CHARTS = (
+    ("elbow", "inertia", "Elbow: within-cluster spread (k-means)", "inertia"),
+    ("silhouette", "silhouette", "Silhouette (higher is better)", "silhouette"),
+    ("bic", "bic", "BIC of the Gaussian mixture (lower is better)", "BIC"),
+)
+
+# What one section step returns: values for the template and figures by chart id.
+Section = tuple[dict, dict]
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -57,53 +73,76 @@ def _json_list(series: pd.Series, digits: int | None = None) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in values]
 
 
+def _date(value: object) -> object:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+# Inputs ---------------------------------------------------------------------------------
+
+
 def _check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
     missing = [name for name in REQUIRED_TABLES if name not in tables]
     if missing:
         raise ReportDataError(f"the report needs the mart(s) {', '.join(missing)}: {RUN_FIRST}")
     for name, frame in tables.items():
         spec = SPECS_BY_NAME.get(name)
-        if spec is None:
-            continue
-        absent = [c for c in spec.columns if c not in frame.columns]
+        absent = spec.missing_from(list(frame.columns)) if spec else []
         if absent:
             raise ReportDataError(
                 f"table {spec.qualified} lacks the column(s) {', '.join(absent)} that the "
                 "report reads; rebuild it with `make run`"
             )
+    if tables["dim_customers"]["customer_id"].duplicated().any():
+        raise ReportDataError("marts.dim_customers has duplicate customer_id values")
+    if len(tables["rpt_headline_figures"]) != 1:
+        raise ReportDataError("marts.rpt_headline_figures must hold exactly one row")
 
 
-def _segment_labels(tables: Mapping[str, pd.DataFrame], customers: pd.DataFrame) -> dict:
+def cluster_methods(segments: pd.DataFrame) -> list[str]:
+    """The clustering methods: one per ``<method>_segment`` column, in the mart's order."""
+    columns = SPECS_BY_NAME["dim_customer_segments"].suffixed(list(segments.columns))
+    return [column.removesuffix(SEGMENT_SUFFIX) for column in columns]
+
+
+def _segment_labels(customers: pd.DataFrame, profiles: pd.DataFrame) -> dict:
+    """Display label of every rule-based segment: the seed's, else a readable name."""
     labels = {s: default_segment_label(s) for s in customers["rfm_segment"].dropna().unique()}
-    seed = tables.get("rfm_segments")
-    if seed is not None and "segment_label" in seed.columns:
-        for row in seed.itertuples(index=False):
-            if isinstance(row.segment_label, str) and row.segment_label:
-                labels[row.rfm_segment] = row.segment_label
+    for segment, label in zip(profiles["rfm_segment"], profiles["segment_label"], strict=True):
+        if isinstance(label, str) and label:
+            labels[segment] = label
     return labels
 
 
-def _headline(lines: pd.DataFrame, customers: pd.DataFrame, audit: pd.DataFrame) -> dict:
-    revenue = float(lines["line_amount"].sum())
-    orders = int(lines["invoice_id"].nunique())
-    raw_rows = int(audit["row_count"].sum())
-    kept_rows = int(audit.loc[audit["outcome"] == "valid", "row_count"].sum())
-    first, last = lines["invoiced_at"].min(), lines["invoiced_at"].max()
-    return {
-        "customers": len(customers),
-        "revenue": revenue,
-        "orders": orders,
-        "average_order_value": revenue / orders if orders else None,
-        "countries": int(lines["country"].nunique()),
-        "products": int(lines["stock_code"].nunique()),
-        "invoice_lines": len(lines),
-        "first_invoiced_at": None if pd.isna(first) else pd.Timestamp(first).date(),
-        "last_invoiced_at": None if pd.isna(last) else pd.Timestamp(last).date(),
-        "raw_rows": raw_rows,
-        "kept_rows": kept_rows,
-        "rejected_rows": raw_rows - kept_rows,
-        "kept_share": kept_rows / raw_rows if raw_rows else None,
-    }
+def _customers(
+    tables: Mapping[str, pd.DataFrame], labels: dict, methods: list[str]
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """One row per customer with its segment per method, and the (column, label) methods."""
+    customers = tables["dim_customers"].copy()
+    customers["rule_based_label"] = customers["rfm_segment"].map(labels)
+    columns = [("rule_based_label", METHOD_LABELS[RULE_BASED])]
+    if methods:
+        segment_columns = [f"{method}{SEGMENT_SUFFIX}" for method in methods]
+        segments = tables["dim_customer_segments"]
+        customers = customers.merge(
+            segments[["customer_id", *segment_columns, "gmm_probability"]],
+            on="customer_id",
+            how="left",
+            validate="1:1",
+        )
+        customers[segment_columns] = customers[segment_columns].fillna(NOT_CLUSTERED)
+        for column, method in zip(segment_columns, methods, strict=True):
+            columns.append((column, METHOD_LABELS.get(method, method)))
+    return customers, columns
+
+
+# Headline and data quality ----------------------------------------------------------------
+
+
+def _headline(headline: pd.DataFrame) -> dict:
+    row = _records(headline)[0]
+    for column in ("first_invoice_date", "last_invoice_date"):
+        row[column] = _date(row.get(column))
+    return row
 
 
 def _audit(audit: pd.DataFrame) -> pd.DataFrame:
@@ -112,24 +151,49 @@ def _audit(audit: pd.DataFrame) -> pd.DataFrame:
     if frame["row_share"].isna().all() and total:
         frame["row_share"] = frame["row_count"] / total
     frame["label"] = frame["outcome"].astype(str).str.replace("_", " ")
-    frame["is_kept"] = frame["outcome"] == "valid"
+    frame["is_kept"] = ~frame["is_rejected"].astype(bool)
     return frame.sort_values(["is_kept", "row_count"], ascending=[False, False])
 
 
-def _monthly(monthly: pd.DataFrame, last_invoiced_at) -> pd.DataFrame:
+def _overview(headline: dict, audit: pd.DataFrame) -> Section:
+    audit = _audit(audit)
+    values = {"headline": headline, "audit": _records(audit)}
+    return values, {"audit_rejections": charts.audit_rejections(audit[~audit["is_kept"]])}
+
+
+# Trends by month --------------------------------------------------------------------------
+
+
+def _monthly(monthly: pd.DataFrame, last_invoice_date) -> pd.DataFrame:
     frame = monthly.sort_values("month_start_date").copy()
     frame["month_start_date"] = pd.to_datetime(frame["month_start_date"])
     for column in ("returns_amount", "return_lines"):
         frame[column] = pd.to_numeric(frame[column]).fillna(0)
     frame["is_partial"] = False
-    if last_invoiced_at is not None and len(frame):
-        last = pd.Timestamp(last_invoiced_at)
-        month_end = (last + pd.offsets.MonthEnd(0)).normalize()
-        if last.normalize() < month_end:
-            frame.loc[frame["month_start_date"] == last.to_period("M").start_time, "is_partial"] = (
-                True
-            )
+    if last_invoice_date is not None and len(frame):
+        last = pd.Timestamp(last_invoice_date)
+        if last < last + pd.offsets.MonthEnd(0):
+            is_last_month = frame["month_start_date"] == last.to_period("M").start_time
+            frame.loc[is_last_month, "is_partial"] = True
     return frame
+
+
+def _trends(monthly: pd.DataFrame, last_invoice_date) -> Section:
+    monthly = _monthly(monthly, last_invoice_date)
+    partial = monthly.loc[monthly["is_partial"], "month_start_date"]
+    figures = {
+        "revenue_by_month": charts.revenue_by_month(monthly),
+        "customers_by_month": charts.customers_by_month(monthly),
+        "returns_by_month": charts.returns_by_month(monthly),
+    }
+    return {"monthly_partial": [d.strftime("%B %Y") for d in partial]}, figures
+
+
+# Recency, frequency, monetary -------------------------------------------------------------
+
+
+def _metrics(customers: pd.DataFrame) -> dict[str, pd.Series]:
+    return {name: customers[name].astype(float) for name in METRIC_NAMES}
 
 
 def _log_metrics(metrics: Mapping[str, pd.Series]) -> set[str]:
@@ -142,19 +206,26 @@ def _log_metrics(metrics: Mapping[str, pd.Series]) -> set[str]:
     return chosen
 
 
-def _treemap_frame(lines: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    revenue = lines.merge(
-        customers[["customer_id", "rfm_segment"]], on="customer_id", how="left", validate="m:1"
-    )
-    revenue["rfm_segment"] = revenue["rfm_segment"].fillna("unsegmented")
-    by_country = revenue.groupby("country")["line_amount"].sum().sort_values(ascending=False)
-    top = set(by_country.index[:TREEMAP_COUNTRIES])
-    others = len(by_country) - len(top)
-    revenue["country_group"] = revenue["country"].where(
-        revenue["country"].isin(top), f"Other countries ({others})"
-    )
+def _distributions(metrics: dict[str, pd.Series], log_metrics: set[str]) -> Section:
+    figures = {
+        "distributions": charts.distributions(metrics, log_metrics),
+        "box_plots": charts.box_plots(metrics, log_metrics),
+    }
+    return {"log_metrics": [METRIC_NAMES[m] for m in metrics if m in log_metrics]}, figures
+
+
+# Where revenue comes from -----------------------------------------------------------------
+
+
+def _treemap_frame(revenue: pd.DataFrame) -> pd.DataFrame:
+    """Revenue by country group and segment: the largest countries, the rest as one group."""
+    frame = revenue.copy()
+    frame["rfm_segment"] = frame["rfm_segment"].fillna("unsegmented")
+    is_top = frame["country_revenue_rank"] <= TREEMAP_COUNTRIES
+    others = frame.loc[~is_top, "country"].nunique()
+    frame["country_group"] = frame["country"].where(is_top, f"Other countries ({others})")
     grouped = (
-        revenue.groupby(["country_group", "rfm_segment"])["line_amount"]
+        frame.groupby(["country_group", "rfm_segment"])["revenue"]
         .sum()
         .rename("revenue")
         .reset_index()
@@ -167,21 +238,28 @@ def _treemap_frame(lines: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame
     return grouped.sort_values(["country_rank", "revenue"], ascending=[True, False])
 
 
-def _top_products(lines: pd.DataFrame) -> pd.DataFrame:
-    products = (
-        lines.groupby("stock_code")
-        .agg(revenue=("line_amount", "sum"), description=("description", "first"))
-        .sort_values("revenue", ascending=False)
-        .head(TOP_PRODUCTS)
-        .reset_index()
-    )
-    products["label"] = (
-        products["description"].fillna("(no description)").astype(str).str.slice(0, 40)
+def _top_products(products: pd.DataFrame) -> pd.DataFrame:
+    top = products[products["revenue_rank"] <= TOP_PRODUCTS].sort_values("revenue_rank")
+    top = top.reset_index(drop=True)
+    top["label"] = (
+        top["description"].fillna("(no description)").astype(str).str.slice(0, 40)
         + " ["
-        + products["stock_code"].astype(str)
+        + top["stock_code"].astype(str)
         + "]"
     )
-    return products
+    return top
+
+
+def _revenue_map(tables: Mapping[str, pd.DataFrame], labels: dict) -> Section:
+    treemap = _treemap_frame(tables["rpt_country_segment_revenue"])
+    figures = {
+        "revenue_treemap": charts.revenue_treemap(treemap, labels),
+        "top_products": charts.top_products(_top_products(tables["rpt_product_revenue"])),
+    }
+    return {"treemap_countries": TREEMAP_COUNTRIES}, figures
+
+
+# The RFM score grid -----------------------------------------------------------------------
 
 
 def _grid_cells(customers: pd.DataFrame) -> pd.DataFrame:
@@ -195,71 +273,54 @@ def _grid_cells(customers: pd.DataFrame) -> pd.DataFrame:
     return majority.drop_duplicates(["r_score", "f_score"]).reset_index(drop=True)
 
 
+def _band(low: float, high: float) -> str:
+    if pd.isna(low) and pd.isna(high):
+        return "all"
+    if pd.isna(low):
+        return f"≤ {high:,.2f}"
+    if pd.isna(high):
+        return f"> {low:,.2f}"
+    return f"> {low:,.2f} and ≤ {high:,.2f}"
+
+
 def _thresholds(thresholds: pd.DataFrame | None) -> list[dict]:
     if thresholds is None or thresholds.empty:
         return []
     rows = []
     for metric, group in thresholds.groupby("metric", sort=False):
         for row in group.sort_values("score").itertuples(index=False):
-            low, high = row.lower_bound_exclusive, row.upper_bound_inclusive
-            if pd.isna(low) and pd.isna(high):
-                band = "all"
-            elif pd.isna(low):
-                band = f"≤ {high:,.2f}"
-            elif pd.isna(high):
-                band = f"> {low:,.2f}"
-            else:
-                band = f"> {low:,.2f} and ≤ {high:,.2f}"
             rows.append(
                 {
                     "metric": metric,
                     "score": int(row.score),
-                    "band": band,
+                    "band": _band(row.lower_bound_exclusive, row.upper_bound_inclusive),
                     "customers": row.customers,
                 }
             )
     return rows
 
 
-def _rule_based_profiles(customers: pd.DataFrame, labels: dict) -> pd.DataFrame:
-    total_customers = len(customers)
-    total_revenue = customers["monetary"].sum()
-    profile = (
-        customers.groupby("rfm_segment")
-        .agg(
-            customers=("customer_id", "size"),
-            median_recency_days=("recency_days", "median"),
-            median_frequency=("frequency", "median"),
-            median_monetary=("monetary", "median"),
-            revenue=("monetary", "sum"),
-        )
-        .reset_index()
-        .rename(columns={"rfm_segment": "segment"})
-    )
-    profile["customer_share"] = profile["customers"] / total_customers if total_customers else None
-    profile["revenue_share"] = profile["revenue"] / total_revenue if total_revenue else None
-    profile["method"] = RULE_BASED
-    profile["segment_label"] = profile["segment"].map(labels)
-    return profile.sort_values("revenue", ascending=False)
+def _rfm_grid(customers: pd.DataFrame, labels: dict, thresholds: pd.DataFrame | None) -> Section:
+    figures = {"rfm_grid": charts.rfm_grid(_grid_cells(customers), labels)}
+    return {"thresholds": _thresholds(thresholds)}, figures
 
 
-def _playbook(profile: pd.DataFrame, seed: pd.DataFrame | None) -> list[dict]:
-    seed_rows = {}
-    if seed is not None:
-        for row in _records(seed):
-            seed_rows[row["rfm_segment"]] = row
-    cards = []
-    for row in _records(profile):
-        extra = seed_rows.get(row["segment"], {})
-        cards.append(
-            {
-                **row,
-                "color": segment_color(row["segment"]),
-                "description": extra.get("description"),
-                "marketing_action": extra.get("marketing_action"),
-            }
-        )
-    return cards
+# Customers in RFM space -------------------------------------------------------------------
+
+
+def _highest_spenders(customers: pd.DataFrame, limit: int) -> pd.DataFrame:
+    ordered = customers.sort_values(["monetary", "customer_id"], ascending=[False, True])
+    return ordered.head(limit)
+
+
+def _rfm_space(
+    customers: pd.DataFrame, methods: list[tuple[str, str]], log_metrics: set[str], limit: int
+) -> Section:
+    shown = _highest_spenders(customers, limit)
+    return {}, {"rfm_scatter_3d": charts.rfm_scatter_3d(shown, methods, log_metrics)}
+
+
+# Choosing the number of segments ----------------------------------------------------------
 
 
 def _linkage(tree: pd.DataFrame) -> np.ndarray | None:
@@ -273,8 +334,106 @@ def _linkage(tree: pd.DataFrame) -> np.ndarray | None:
 
 
 def _used_k(selection: pd.DataFrame, method: str) -> int | None:
-    rows = selection[(selection["method"] == method) & selection["is_used"].fillna(False)]
+    rows = selection[(selection["method"] == method) & selection["is_used"]]
     return int(rows["k"].iloc[0]) if len(rows) else None
+
+
+def _dendrogram(tree: pd.DataFrame | None, k: int | None) -> Section:
+    linkage = _linkage(tree) if tree is not None else None
+    if linkage is None:
+        problem = "is missing" if tree is None else "is not a valid linkage matrix"
+        return {"dendrogram_note": f"marts.fct_agglomerative_merge_tree {problem}"}, {}
+    values = {"dendrogram_note": None, "dendrogram_leaves": len(linkage) + 1}
+    return values, {"dendrogram": charts.dendrogram(linkage, k)}
+
+
+def _choosing_k(tables: Mapping[str, pd.DataFrame], methods: list[str]) -> Section:
+    selection = tables["rpt_cluster_model_selection"].copy()
+    for flag in ("is_used", "is_recommended"):
+        selection[flag] = selection[flag].astype("boolean").fillna(False).astype(bool)
+    figures = {
+        chart_id: charts.model_selection(
+            selection.dropna(subset=[metric]), metric, title, axis_title, METHOD_LABELS
+        )
+        for chart_id, metric, title, axis_title in SELECTION_CHARTS
+    }
+    used_k = {method: _used_k(selection, method) for method in methods}
+    tree = tables.get("fct_agglomerative_merge_tree")
+    values, tree_figures = _dendrogram(tree, used_k.get("agglomerative"))
+    return {"used_k": used_k, **values}, {**figures, **tree_figures}
+
+
+# Segment profiles -------------------------------------------------------------------------
+
+
+def _rule_based_profiles(profiles: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    frame = profiles.sort_values("revenue_rank").rename(columns={"rfm_segment": "segment"})
+    frame["method"] = RULE_BASED
+    frame["segment_label"] = frame["segment"].map(labels)
+    return frame.reset_index(drop=True)
+
+
+def _cluster_profiles(profiles: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+    frame = profiles.copy()
+    frame["segment_label"] = frame["segment"].astype(str)
+    order = ["segment_rank", "segment"] if frame["segment_rank"].notna().all() else ["segment"]
+    frame = frame.sort_values(["method", *order])
+    method_order = {method: i for i, method in enumerate(methods)}
+    return frame.sort_values(
+        "method", key=lambda m: m.map(method_order).fillna(len(method_order)), kind="stable"
+    )
+
+
+def _profiles(
+    rule_based: pd.DataFrame, clustered: pd.DataFrame | None, methods: list[str]
+) -> Section:
+    """Profiles of the rule-based segments, then of each clustering method's."""
+    profiles = rule_based
+    if clustered is not None:
+        clustered = _cluster_profiles(clustered, methods)
+        profiles = pd.concat([rule_based, clustered], ignore_index=True)
+    tables = [
+        {
+            "method": method,
+            "label": METHOD_LABELS.get(method, method),
+            "rows": [{**row, "color": segment_color(row["segment"])} for row in _records(group)],
+        }
+        for method, group in profiles.groupby("method", sort=False)
+    ]
+    figures = {"profiles": charts.profile_comparison(profiles, METHOD_LABELS)}
+    return {"profile_tables": tables}, figures
+
+
+# Comparing the methods and mixture uncertainty --------------------------------------------
+
+
+def _comparison(tables: Mapping[str, pd.DataFrame]) -> Section:
+    figures = {}
+    crosstab = tables.get("rpt_segmentation_method_crosstab")
+    if crosstab is not None and len(crosstab):
+        figures["crosstab"] = charts.crosstab_heatmaps(crosstab, METHOD_LABELS)
+    agreement = tables.get("rpt_segmentation_method_agreement")
+    return {"agreement": [] if agreement is None else _records(agreement)}, figures
+
+
+def _runner_up_rows(shown: pd.DataFrame, probabilities: pd.DataFrame) -> list[dict]:
+    """For each shown customer, the assigned segment and the next most likely one."""
+    ranked = probabilities[probabilities["customer_id"].isin(shown["customer_id"])]
+    ranked = ranked.sort_values(["customer_id", "probability"], ascending=[True, False])
+    rows = []
+    for row in shown.itertuples(index=False):
+        options = ranked[ranked["customer_id"] == row.customer_id].head(2)
+        second = options.iloc[1] if len(options) > 1 else None
+        rows.append(
+            {
+                "customer_id": row.customer_id,
+                "segment": row.gmm_segment,
+                "probability": row.gmm_probability,
+                "runner_up": None if second is None else second["gmm_segment"],
+                "runner_up_probability": None if second is None else second["probability"],
+            }
+        )
+    return rows
 
 
 def _ambiguous(
@@ -284,21 +443,7 @@ def _ambiguous(
     ambiguous = segments[probability < threshold].sort_values("gmm_probability")
     rows = []
     if probabilities is not None and len(ambiguous):
-        shown = ambiguous.head(AMBIGUOUS_ROWS)
-        ranked = probabilities[probabilities["customer_id"].isin(shown["customer_id"])]
-        ranked = ranked.sort_values(["customer_id", "probability"], ascending=[True, False])
-        for row in shown.itertuples(index=False):
-            options = ranked[ranked["customer_id"] == row.customer_id].head(2)
-            second = options.iloc[1] if len(options) > 1 else None
-            rows.append(
-                {
-                    "customer_id": row.customer_id,
-                    "segment": row.gmm_segment,
-                    "probability": row.gmm_probability,
-                    "runner_up": None if second is None else second["gmm_segment"],
-                    "runner_up_probability": None if second is None else second["probability"],
-                }
-            )
+        rows = _runner_up_rows(ambiguous.head(AMBIGUOUS_ROWS), probabilities)
     by_segment = (
         segments.assign(is_ambiguous=probability < threshold)
         .groupby("gmm_segment")["is_ambiguous"]
@@ -316,10 +461,29 @@ def _ambiguous(
     }
 
 
-def _explorer(customers: pd.DataFrame, methods: list[tuple[str, str]], limit: int) -> dict:
+def _uncertainty(tables: Mapping[str, pd.DataFrame], threshold: float) -> Section:
+    segments = tables["dim_customer_segments"]
+    probabilities = tables.get("fct_customer_segment_probabilities")
+    figures = {
+        "gmm_probability": charts.probability_histogram(
+            segments["gmm_probability"].astype(float), threshold
+        )
+    }
+    return {"ambiguous": _ambiguous(segments, probabilities, threshold)}, figures
+
+
+# Playbook and explorer --------------------------------------------------------------------
+
+
+def _playbook(profile: pd.DataFrame) -> Section:
+    cards = [{**row, "color": segment_color(row["segment"])} for row in _records(profile)]
+    texts = profile[["description", "marketing_action"]]
+    return {"playbook": cards, "has_playbook_text": bool(texts.notna().any().any())}, {}
+
+
+def _explorer(customers: pd.DataFrame, methods: list[tuple[str, str]], limit: int) -> Section:
     """Columnar data of the customer explorer: the ``limit`` highest spenders at most."""
-    ordered = customers.sort_values(["monetary", "customer_id"], ascending=[False, True])
-    embedded = ordered.head(limit)
+    embedded = _highest_spenders(customers, limit)
     columns = {
         "customer_id": _json_list(embedded["customer_id"].astype(str)),
         "country": _json_list(embedded["country"]),
@@ -330,29 +494,25 @@ def _explorer(customers: pd.DataFrame, methods: list[tuple[str, str]], limit: in
         if "gmm_probability" in embedded
         else None,
     }
-    segments = {key: _json_list(embedded[key]) for key, _label in methods}
-    colors = {}
-    for key, _label in methods:
-        for name in embedded[key].dropna().unique():
-            colors[str(name)] = segment_color(name)
-    return {
+    segments = {key: embedded[key].dropna().unique() for key, _label in methods}
+    explorer = {
         "columns": columns,
-        "segments": segments,
+        "segments": {key: _json_list(embedded[key]) for key, _label in methods},
         "methods": [
-            {
-                "key": key,
-                "label": label,
-                "segments": sorted(str(s) for s in embedded[key].dropna().unique()),
-            }
+            {"key": key, "label": label, "segments": sorted(str(s) for s in segments[key])}
             for key, label in methods
         ],
-        "colors": colors,
+        "colors": {str(s): segment_color(s) for names in segments.values() for s in names},
         "embedded": len(embedded),
         "total": len(customers),
         "limit": limit,
         "left_out": len(customers) - len(embedded),
         "smallest_embedded_monetary": float(embedded["monetary"].min()) if len(embedded) else None,
     }
+    return {"explorer": explorer}, {}
+
+
+# The page ---------------------------------------------------------------------------------
 
 
 def build_context(
@@ -363,158 +523,45 @@ def build_context(
 ) -> dict:
     """Everything the template needs, from the marts keyed by table name.
 
-    Required: dim_customers, fct_invoice_lines, rpt_transaction_audit, rpt_monthly_revenue.
-    The clustering marts are optional: without them the context says which are missing and
-    the clustering sections are replaced by a note.
+    The marts of ``data.TABLE_SPECS`` that are not clustering marts are required. Without
+    the clustering marts the context says which are missing and the clustering sections are
+    replaced by a note.
     """
     if max_explorer_customers < 1:
         raise ValueError(f"max_explorer_customers must be at least 1, got {max_explorer_customers}")
     _check_tables(tables)
-    customers = tables["dim_customers"].copy()
-    if customers["customer_id"].duplicated().any():
-        raise ReportDataError("marts.dim_customers has duplicate customer_id values")
-    lines = tables["fct_invoice_lines"]
-    labels = _segment_labels(tables, customers)
-    customers["rule_based_label"] = customers["rfm_segment"].map(labels)
-
     missing_clustering = [name for name in CLUSTERING_CORE if name not in tables]
     clustering = not missing_clustering
-    methods: list[tuple[str, str]] = [("rule_based_label", METHOD_LABELS[RULE_BASED])]
-    if clustering:
-        segments = tables["dim_customer_segments"]
-        customers = customers.merge(
-            segments[
-                [
-                    "customer_id",
-                    "kmeans_segment",
-                    "agglomerative_segment",
-                    "gmm_segment",
-                    "gmm_probability",
-                ]
-            ],
-            on="customer_id",
-            how="left",
-            validate="1:1",
-        )
-        for method in CLUSTER_METHODS:
-            column = f"{method}_segment"
-            customers[column] = customers[column].fillna("(not clustered)")
-            methods.append((column, METHOD_LABELS[method]))
-
-    audit = _audit(tables["rpt_transaction_audit"])
-    headline = _headline(lines, customers, audit)
-    monthly = _monthly(tables["rpt_monthly_revenue"], headline["last_invoiced_at"])
-    metrics = {
-        "recency_days": customers["recency_days"].astype(float),
-        "frequency": customers["frequency"].astype(float),
-        "monetary": customers["monetary"].astype(float),
-    }
+    methods = cluster_methods(tables["dim_customer_segments"]) if clustering else []
+    labels = _segment_labels(tables["dim_customers"], tables["rpt_rfm_segment_profiles"])
+    customers, method_columns = _customers(tables, labels, methods)
+    metrics = _metrics(customers)
     log_metrics = _log_metrics(metrics)
-    figures: dict[str, object] = {
-        "audit_rejections": charts.audit_rejections(audit[~audit["is_kept"]]),
-        "revenue_by_month": charts.revenue_by_month(monthly),
-        "customers_by_month": charts.customers_by_month(monthly),
-        "returns_by_month": charts.returns_by_month(monthly),
-        "distributions": charts.distributions(metrics, log_metrics),
-        "box_plots": charts.box_plots(metrics, log_metrics),
-        "revenue_treemap": charts.revenue_treemap(_treemap_frame(lines, customers), labels),
-        "top_products": charts.top_products(_top_products(lines)),
-        "rfm_grid": charts.rfm_grid(_grid_cells(customers), labels),
-    }
-    scatter_customers = customers.sort_values(
-        ["monetary", "customer_id"], ascending=[False, True]
-    ).head(max_explorer_customers)
-    figures["rfm_scatter_3d"] = charts.rfm_scatter_3d(scatter_customers, methods, log_metrics)
+    headline = _headline(tables["rpt_headline_figures"])
+    rule_based = _rule_based_profiles(tables["rpt_rfm_segment_profiles"], labels)
+    clustered = tables["rpt_segment_profiles"] if clustering else None
 
-    profile_rule = _rule_based_profiles(customers, labels)
+    sections = [
+        _overview(headline, tables["rpt_transaction_audit"]),
+        _trends(tables["rpt_monthly_revenue"], headline["last_invoice_date"]),
+        _distributions(metrics, log_metrics),
+        _revenue_map(tables, labels),
+        _rfm_grid(customers, labels, tables.get("rpt_rfm_score_thresholds")),
+        _rfm_space(customers, method_columns, log_metrics, max_explorer_customers),
+        *([_choosing_k(tables, methods)] if clustering else []),
+        _profiles(rule_based, clustered, methods),
+        *([_comparison(tables), _uncertainty(tables, ambiguous_below)] if clustering else []),
+        _playbook(rule_based),
+        _explorer(customers, method_columns, max_explorer_customers),
+    ]
     context: dict = {
         "generated_at": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
-        "headline": headline,
-        "audit": _records(audit),
-        "monthly_partial": [
-            d.strftime("%B %Y") for d in monthly.loc[monthly["is_partial"], "month_start_date"]
-        ],
-        "log_metrics": [METRIC_NAMES[m] for m in metrics if m in log_metrics],
-        "skew": {name: float(values.skew()) for name, values in metrics.items()},
-        "thresholds": _thresholds(tables.get("rpt_rfm_score_thresholds")),
-        "playbook": _playbook(profile_rule, tables.get("rfm_segments")),
-        "has_playbook_text": tables.get("rfm_segments") is not None,
         "clustering_available": clustering,
         "clustering_missing": missing_clustering,
         "method_labels": METHOD_LABELS,
-        "treemap_countries": TREEMAP_COUNTRIES,
-        "explorer": _explorer(customers, methods, max_explorer_customers),
+        "figures": {},
     }
-
-    profiles = profile_rule
-    if clustering:
-        cluster_profiles = tables["rpt_segment_profiles"].copy()
-        cluster_profiles["segment_label"] = cluster_profiles["segment"].astype(str)
-        order = (
-            ["segment_rank", "segment"]
-            if cluster_profiles["segment_rank"].notna().all()
-            else ["segment"]
-        )
-        cluster_profiles = cluster_profiles.sort_values(["method", *order])
-        method_order = {m: i for i, m in enumerate(CLUSTER_METHODS)}
-        cluster_profiles = cluster_profiles.sort_values(
-            "method", key=lambda m: m.map(method_order).fillna(len(method_order)), kind="stable"
-        )
-        profiles = pd.concat([profile_rule, cluster_profiles], ignore_index=True)
-        selection = tables["rpt_cluster_model_selection"].copy()
-        for flag in ("is_used", "is_recommended"):
-            selection[flag] = selection[flag].astype("boolean").fillna(False).astype(bool)
-        figures["elbow"] = charts.model_selection(
-            selection[selection["method"] == "kmeans"],
-            "inertia",
-            "Elbow: within-cluster spread (k-means)",
-            "inertia",
-            METHOD_LABELS,
-        )
-        figures["silhouette"] = charts.model_selection(
-            selection, "silhouette", "Silhouette (higher is better)", "silhouette", METHOD_LABELS
-        )
-        figures["bic"] = charts.model_selection(
-            selection[selection["method"] == "gmm"],
-            "bic",
-            "BIC of the Gaussian mixture (lower is better)",
-            "BIC",
-            METHOD_LABELS,
-        )
-        context["used_k"] = {m: _used_k(selection, m) for m in CLUSTER_METHODS}
-        tree = tables.get("fct_agglomerative_merge_tree")
-        linkage = _linkage(tree) if tree is not None else None
-        context["dendrogram_note"] = None
-        if linkage is not None:
-            figures["dendrogram"] = charts.dendrogram(linkage, context["used_k"]["agglomerative"])
-            context["dendrogram_leaves"] = len(linkage) + 1
-        else:
-            context["dendrogram_note"] = (
-                "marts.fct_agglomerative_merge_tree is missing"
-                if tree is None
-                else "marts.fct_agglomerative_merge_tree is not a valid linkage matrix"
-            )
-        crosstab = tables.get("rpt_segmentation_method_crosstab")
-        if crosstab is not None and len(crosstab):
-            figures["crosstab"] = charts.crosstab_heatmaps(crosstab, METHOD_LABELS)
-        agreement = tables.get("rpt_segmentation_method_agreement")
-        context["agreement"] = [] if agreement is None else _records(agreement)
-        segments = tables["dim_customer_segments"]
-        figures["gmm_probability"] = charts.probability_histogram(
-            segments["gmm_probability"].astype(float), ambiguous_below
-        )
-        context["ambiguous"] = _ambiguous(
-            segments, tables.get("fct_customer_segment_probabilities"), ambiguous_below
-        )
-    figures["profiles"] = charts.profile_comparison(profiles, METHOD_LABELS)
-    profile_tables = []
-    for method, group in profiles.groupby("method", sort=False):
-        rows = _records(group)
-        for row in rows:
-            row["color"] = segment_color(row["segment"])
-        profile_tables.append(
-            {"method": method, "label": METHOD_LABELS.get(method, method), "rows": rows}
-        )
-    context["profile_tables"] = profile_tables
-    context["figures"] = figures
+    for values, figures in sections:
+        context.update(values)
+        context["figures"].update(figures)
     return context

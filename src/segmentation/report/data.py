@@ -2,8 +2,8 @@
 
 The report is a consumer of the warehouse like any other: it opens the file read-only (so a
 report can be rendered while nobody else writes, and can never damage the build), reads only
-the columns it shows, and fails with a message that names the table and the columns when the
-warehouse is older or newer than the report expects.
+marts and only the columns it shows, and fails with a message that names the table and the
+columns when the warehouse is older or newer than the report expects.
 """
 
 from __future__ import annotations
@@ -14,179 +14,154 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from segmentation.warehouse import connect_read_only, quote_identifier
+from segmentation.warehouse import (
+    WarehouseError,
+    connect_read_only,
+    quote_identifier,
+    relation_name,
+)
 
 RUN_FIRST = "run `make run` first to build the warehouse"
+MARTS = "marts"
+# dim_customer_segments has one `<method>_segment` column per clustering method.
+SEGMENT_SUFFIX = "_segment"
+# The measures of a segment that the profile tables show, for every method alike.
+PROFILE_COLUMNS = (
+    "customers",
+    "customer_share",
+    "median_recency_days",
+    "median_frequency",
+    "median_monetary",
+    "revenue_share",
+)
 
 
-class ReportDataError(RuntimeError):
+class ReportDataError(WarehouseError):
     """The warehouse cannot feed the report (missing file, table or column)."""
 
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table the report reads: where it lives and which columns it needs."""
+    """One mart the report reads and the columns it needs.
 
-    schema: str
+    ``column_suffix`` reads, besides ``columns``, every column whose name ends with it (at
+    least one must exist). A missing optional column is read as nulls. An optional mart may
+    be absent; a clustering mart is optional, and without it the clustering sections give
+    way to a note.
+    """
+
     name: str
     columns: tuple[str, ...]
     optional_columns: tuple[str, ...] = ()
-    required: bool = True
+    column_suffix: str | None = None
+    optional: bool = False
     clustering: bool = False
 
     @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.name}"
+        return f"{MARTS}.{self.name}"
+
+    @property
+    def required(self) -> bool:
+        return not (self.optional or self.clustering)
+
+    def missing_from(self, present: list[str]) -> list[str]:
+        """The needed columns that ``present`` lacks (``*<suffix>`` when none matches)."""
+        missing = [column for column in self.columns if column not in present]
+        if self.column_suffix and not self.suffixed(present):
+            missing.append(f"*{self.column_suffix}")
+        return missing
+
+    def suffixed(self, present: list[str]) -> list[str]:
+        """The columns of ``present`` read for ``column_suffix``, in their order."""
+        if not self.column_suffix:
+            return []
+        return [c for c in present if c.endswith(self.column_suffix) and c not in self.columns]
 
 
 TABLE_SPECS: tuple[TableSpec, ...] = (
     TableSpec(
-        "marts",
         "dim_customers",
         (
             "customer_id",
             "country",
-            "rfm_cell",
             "rfm_segment",
             "recency_days",
             "frequency",
             "monetary",
             "r_score",
             "f_score",
-            "m_score",
-        ),
-        optional_columns=(
-            "monetary_net",
-            "average_order_value",
-            "first_purchase_at",
-            "last_purchase_at",
         ),
     ),
     TableSpec(
-        "marts",
-        "fct_invoice_lines",
+        "rpt_headline_figures",
         (
-            "invoice_id",
-            "stock_code",
-            "description",
-            "country",
-            "customer_id",
-            "line_amount",
-            "invoiced_at",
+            *("customers", "orders", "products", "countries", "revenue", "average_order_value"),
+            *("raw_rows", "valid_rows", "rejected_rows", "valid_row_share"),
+            *("first_invoice_date", "last_invoice_date"),
         ),
     ),
     TableSpec(
-        "marts",
         "rpt_transaction_audit",
-        ("outcome", "row_count"),
+        ("outcome", "row_count", "is_rejected"),
         optional_columns=("outcome_description", "row_share"),
     ),
     TableSpec(
-        "marts",
         "rpt_monthly_revenue",
         ("month_start_date", "revenue", "orders", "active_customers", "new_customers"),
         optional_columns=("returns_amount", "return_lines"),
     ),
     TableSpec(
-        "marts",
         "rpt_rfm_score_thresholds",
         ("metric", "score", "lower_bound_exclusive", "upper_bound_inclusive", "customers"),
-        required=False,
+        optional=True,
     ),
     TableSpec(
-        "seeds",
-        "rfm_segments",
-        ("rfm_segment",),
+        "rpt_country_segment_revenue", ("country", "rfm_segment", "country_revenue_rank", "revenue")
+    ),
+    TableSpec("rpt_product_revenue", ("stock_code", "description", "revenue_rank", "revenue")),
+    TableSpec(
+        "rpt_rfm_segment_profiles",
+        ("rfm_segment", "revenue_rank", *PROFILE_COLUMNS),
         optional_columns=("segment_label", "description", "marketing_action"),
-        required=False,
     ),
     TableSpec(
-        "marts",
         "dim_customer_segments",
-        (
-            "customer_id",
-            "kmeans_segment",
-            "agglomerative_segment",
-            "gmm_segment",
-            "gmm_probability",
-        ),
-        optional_columns=(
-            "kmeans_segment_rank",
-            "agglomerative_segment_rank",
-            "gmm_segment_rank",
-            "gmm_entropy",
-        ),
-        required=False,
+        ("customer_id", "gmm_probability"),
+        column_suffix=SEGMENT_SUFFIX,
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "fct_customer_segment_probabilities",
         ("customer_id", "gmm_segment", "probability"),
-        optional_columns=("gmm_segment_rank", "is_assigned"),
-        required=False,
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "rpt_segment_profiles",
-        (
-            "method",
-            "segment",
-            "customers",
-            "customer_share",
-            "median_recency_days",
-            "median_frequency",
-            "median_monetary",
-            "revenue_share",
-        ),
-        optional_columns=(
-            "segment_rank",
-            "mean_recency_days",
-            "mean_frequency",
-            "mean_monetary",
-            "value_score",
-        ),
-        required=False,
+        ("method", "segment", *PROFILE_COLUMNS),
+        optional_columns=("segment_rank",),
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "rpt_cluster_model_selection",
         ("method", "k"),
-        optional_columns=(
-            "inertia",
-            "silhouette",
-            "calinski_harabasz",
-            "davies_bouldin",
-            "bic",
-            "aic",
-            "is_recommended",
-            "is_used",
-        ),
-        required=False,
+        optional_columns=("inertia", "silhouette", "bic", "is_recommended", "is_used"),
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "rpt_segmentation_method_agreement",
         ("method_a", "method_b", "adjusted_rand_index"),
         optional_columns=("adjusted_mutual_info",),
-        required=False,
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "rpt_segmentation_method_crosstab",
         ("method_a", "method_b", "segment_a", "segment_b", "customers"),
-        required=False,
         clustering=True,
     ),
     TableSpec(
-        "marts",
         "fct_agglomerative_merge_tree",
         ("merge_step", "left_node_id", "right_node_id", "merge_distance", "cluster_size"),
-        required=False,
         clustering=True,
     ),
 )
@@ -194,25 +169,44 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
 SPECS_BY_NAME = {spec.name: spec for spec in TABLE_SPECS}
 
 
-def _existing_columns(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:
+def _existing_columns(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     rows = connection.execute(
         """
-        select table_schema, table_name, column_name
+        select table_name, column_name
         from information_schema.columns
-        order by table_schema, table_name, ordinal_position
-        """
+        where table_schema = ?
+        order by table_name, ordinal_position
+        """,
+        [MARTS],
     ).fetchall()
-    columns: dict[tuple[str, str], list[str]] = {}
-    for schema, table, column in rows:
-        columns.setdefault((schema.lower(), table.lower()), []).append(column.lower())
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table.lower(), []).append(column.lower())
     return columns
 
 
-def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
-    """Read every table of ``TABLE_SPECS`` that exists, keyed by table name.
+def _read_table(
+    connection: duckdb.DuckDBPyConnection, spec: TableSpec, present: list[str]
+) -> pd.DataFrame:
+    wanted = [
+        *spec.columns,
+        *spec.suffixed(present),
+        *(c for c in spec.optional_columns if c in present),
+    ]
+    select_list = ", ".join(quote_identifier(column) for column in wanted)
+    relation = relation_name(MARTS, spec.name)
+    frame = connection.execute(f"select {select_list} from {relation}").df()
+    for column in spec.optional_columns:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame
 
-    A missing required table or column raises ``ReportDataError`` naming what is missing;
-    a missing optional table is simply absent from the result (the report says so), and a
+
+def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
+    """Read every mart of ``TABLE_SPECS`` that exists, keyed by table name.
+
+    A missing required mart or column raises ``ReportDataError`` naming what is missing;
+    a missing clustering mart is simply absent from the result (the report says so), and a
     missing optional column comes back filled with nulls.
     """
     path = Path(warehouse_path)
@@ -221,28 +215,21 @@ def load_tables(warehouse_path: str | Path) -> dict[str, pd.DataFrame]:
         existing = _existing_columns(connection)
         tables: dict[str, pd.DataFrame] = {}
         for spec in TABLE_SPECS:
-            present = existing.get((spec.schema, spec.name))
+            present = existing.get(spec.name)
             if present is None:
                 if spec.required:
                     raise ReportDataError(
                         f"table {spec.qualified} is missing from {path}: {RUN_FIRST}"
                     )
                 continue
-            missing = [column for column in spec.columns if column not in present]
+            missing = spec.missing_from(present)
             if missing:
                 raise ReportDataError(
                     f"table {spec.qualified} in {path} lacks the column(s) "
                     f"{', '.join(missing)} that the report reads (it has: "
                     f"{', '.join(present)}); rebuild it with `make run`"
                 )
-            wanted = list(spec.columns) + [c for c in spec.optional_columns if c in present]
-            select_list = ", ".join(quote_identifier(column) for column in wanted)
-            relation = f"{quote_identifier(spec.schema)}.{quote_identifier(spec.name)}"
-            frame = connection.execute(f"select {select_list} from {relation}").df()
-            for column in spec.optional_columns:
-                if column not in frame.columns:
-                    frame[column] = None
-            tables[spec.name] = frame
+            tables[spec.name] = _read_table(connection, spec, present)
         return tables
     finally:
         connection.close()
