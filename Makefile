@@ -15,10 +15,9 @@ BENCH_ARGS ?=
 DOCS_SITE = $(DBT_TARGET_PATH)/static_index.html
 EXPORT_DIR ?= exports
 
-export DO_NOT_TRACK := 1
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DBT_PROFILES_DIR := $(CURDIR)
-export DBT_PROJECT_DIR := $(CURDIR)
+# dbt runs through `segmentation dbt ...`, which sets its profile, project and no-tracking
+# environment (src/segmentation/dbt_runner.py); only the warehouse and target are set here.
+DBT := $(BIN)/segmentation dbt
 export DBT_DUCKDB_PATH ?= $(WAREHOUSE)
 # dbt's artifacts (manifest, catalog, docs site); dbt reads the same variable
 export DBT_TARGET_PATH ?= target
@@ -55,14 +54,14 @@ report: $(VENV)/.runtime
 	$(BIN)/segmentation report
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/sqlfluff lint models macros tests analyses
 	@$(MAKE) --no-print-directory score
 
 # dbt-score on the parsed project: fails under the thresholds of [tool.dbt-score].
 score: $(VENV)/.dev
-	$(BIN)/dbt parse --quiet
+	$(DBT) parse --quiet
 	$(BIN)/dbt-score lint --manifest $(DBT_TARGET_PATH)/manifest.json
 
 pytest: $(VENV)/.dev
@@ -72,13 +71,13 @@ pytest: $(VENV)/.dev
 # `make test` checks the whole project anywhere; the real file is built by pytest when present.
 dbt-test: $(VENV)/.dev
 	$(BIN)/segmentation synthesize --lines 60000 --customers 800 --out $(TEST_DATA)
-	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt build --vars '{raw_data_path: $(TEST_DATA)}'
+	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(DBT) build --vars '{raw_data_path: $(TEST_DATA)}'
 
 # Every model, seed, source and column described (manifest + catalog of the test warehouse),
 # and every example query of the docs and every analysis compiled and run against it.
 docs-check: dbt-test
-	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(BIN)/dbt docs generate --vars '{raw_data_path: $(TEST_DATA)}'
-	$(BIN)/python -m segmentation.docs_check coverage $(DBT_TARGET_PATH) --warehouse $(TEST_WAREHOUSE)
+	DBT_DUCKDB_PATH=$(TEST_WAREHOUSE) $(DBT) docs generate --vars '{raw_data_path: $(TEST_DATA)}'
+	$(BIN)/python tools/docs_check.py coverage $(DBT_TARGET_PATH) --warehouse $(TEST_WAREHOUSE)
 
 test: lint pytest dbt-test docs-check
 
@@ -86,9 +85,9 @@ test: lint pytest dbt-test docs-check
 # opens offline from disk or an e-mail attachment.
 docs: $(VENV)/.runtime
 	@test -f "$(DBT_DUCKDB_PATH)" || { echo "error: no warehouse at $(DBT_DUCKDB_PATH): run make run first" >&2; exit 2; }
-	$(BIN)/dbt parse --quiet
-	$(BIN)/dbt docs generate --static --no-compile
-	$(BIN)/python -m segmentation.docs_check repair-site $(DOCS_SITE)
+	$(DBT) parse --quiet
+	$(DBT) docs generate --static --no-compile
+	$(BIN)/python tools/docs_check.py repair-site $(DOCS_SITE)
 
 # Every mart as Parquet, for tools that cannot read a DuckDB file (read-only, beside readers).
 export: $(VENV)/.runtime

@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from segmentation.warehouse import connect_read_only, quote_identifier, quote_literal
+from segmentation.atomic import atomic_path
+from segmentation.warehouse import (
+    WarehouseError,
+    connect_read_only,
+    quote_literal,
+    relation_name,
+    table_names,
+)
 
 MANIFEST_NAME = "_manifest.json"
 
 
-class ExportError(Exception):
+class ExportError(WarehouseError):
     """The export cannot run: no warehouse, a locked one, or no mart in it."""
 
 
@@ -39,15 +43,6 @@ class ExportedTable:
     columns: tuple[str, ...]
 
 
-def _mart_tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = connection.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = ? order by table_name",
-        [schema],
-    ).fetchall()
-    return [name for (name,) in rows]
-
-
 def _previous_tables(out_dir: Path) -> list[str]:
     manifest = out_dir / MANIFEST_NAME
     if not manifest.is_file():
@@ -56,12 +51,6 @@ def _previous_tables(out_dir: Path) -> list[str]:
         return list(json.loads(manifest.read_text(encoding="utf-8")).get("tables", {}))
     except (json.JSONDecodeError, AttributeError):
         return []  # a damaged manifest only means stale files are not cleaned up
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[ExportedTable]:
@@ -78,7 +67,7 @@ def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[
         missing_hint="Build it first (`make run`), or name it with --warehouse / DBT_DUCKDB_PATH.",
     )
     try:
-        tables = _mart_tables(connection, schema)
+        tables = table_names(connection, schema)
         if not tables:
             raise ExportError(
                 f"no table in schema {schema!r} of {warehouse}: was the build completed "
@@ -88,13 +77,12 @@ def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[
         exported = []
         for name in tables:
             path = out_dir / f"{name}.parquet"
-            temporary = out_dir / f".{name}.parquet.tmp"
-            relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-            connection.execute(
-                f"copy (select * from {relation}) to {quote_literal(str(temporary))} "
-                "(format parquet, compression zstd)"
-            )
-            os.replace(temporary, path)
+            relation = relation_name(schema, name)
+            with atomic_path(path) as temporary:
+                connection.execute(
+                    f"copy (select * from {relation}) to {quote_literal(str(temporary))} "
+                    "(format parquet, compression zstd)"
+                )
             described = connection.execute(f"select * from {relation} limit 0").description
             (rows,) = connection.execute(f"select count(*) from {relation}").fetchone()
             exported.append(
@@ -114,5 +102,6 @@ def export_marts(warehouse: Path, out_dir: Path, schema: str = "marts") -> list[
             for table in exported
         },
     }
-    _write_atomically(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
+    with atomic_path(out_dir / MANIFEST_NAME) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return exported

@@ -11,6 +11,10 @@ from pathlib import Path
 import duckdb
 
 
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be read as asked; the message says what to do."""
+
+
 def quote_identifier(name: str) -> str:
     """A SQL identifier in double quotes, with any double quote inside doubled."""
     return '"' + name.replace('"', '""') + '"'
@@ -21,8 +25,23 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def relation_name(schema: str, name: str) -> str:
+    """``"schema"."name"``: a table or view of the warehouse, quoted for SQL."""
+    return f"{quote_identifier(schema)}.{quote_identifier(name)}"
+
+
+def table_names(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """The tables and views of ``schema``, by name."""
+    rows = connection.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = ? order by table_name",
+        [schema],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def connect_read_only(
-    path: Path, error: type[Exception], *, missing_hint: str
+    path: Path, error: type[WarehouseError], *, missing_hint: str
 ) -> duckdb.DuckDBPyConnection:
     """A read-only DuckDB connection to the warehouse at ``path``.
 

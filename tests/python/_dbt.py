@@ -15,14 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
+from segmentation.dbt_runner import run_dbt_process
 
-# The SQL half of the project: everything the marts of the foundation need.
-SQL_MARTS = (
-    "+fct_invoice_lines +rpt_transaction_audit +dim_customers +rpt_monthly_revenue "
-    "+rpt_rfm_score_thresholds rfm_segments"
-)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# The SQL half of the project (a selector of selectors.yml): customer marts and their parents.
+SQL_MARTS = "sql_marts"
 
 
 @dataclass
@@ -46,6 +44,7 @@ def dbt(
     work_dir: Path,
     dbt_vars: dict | None = None,
     select: str | None = None,
+    selector: str | None = None,
     project_dir: Path = REPO_ROOT,
 ) -> DbtRun:
     """Runs `dbt <command>` with its state under work_dir; never raises on dbt failure.
@@ -54,24 +53,16 @@ def dbt(
     """
     warehouse = work_dir / "warehouse.duckdb"
     target = work_dir / "target"
-    args = [DBT, *command.split(), "--target-path", str(target)]
+    args = [*command.split(), "--target-path", str(target)]
     args += ["--log-path", str(work_dir / "logs")]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if select:
         # cautious: a test runs only when all the models it touches are selected
         args += ["--select", *select.split(), "--indirect-selection", "cautious"]
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(warehouse),
-        "DBT_PROFILES_DIR": str(project_dir),
-        "DBT_PROJECT_DIR": str(project_dir),
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    completed = subprocess.run(
-        args, cwd=project_dir, env=env, capture_output=True, text=True, check=False
-    )
+    if selector:
+        args += ["--selector", selector]  # named in selectors.yml
+    completed = run_dbt_process(args, warehouse=warehouse, project_dir=project_dir, capture=True)
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse, target)
 
 

@@ -26,6 +26,10 @@ ONLINE_RETAIL_HEADER = [
     "InvoiceNo", "StockCode", "Description", "Quantity",
     "InvoiceDate", "UnitPrice", "CustomerID", "Country",
 ]  # fmt: skip
+ONLINE_RETAIL_II_HEADER = [
+    "Invoice", "StockCode", "Description", "Quantity",
+    "InvoiceDate", "Price", "Customer ID", "Country",
+]  # fmt: skip
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,8 +27,9 @@ import pyarrow.parquet as pq
 import pytest
 from _dbt import SQL_MARTS, dbt, segmentation_run
 
-from segmentation import cli
-from segmentation.cli import check_vars, main, raw_data_vars
+from segmentation import publish
+from segmentation.cli import main
+from segmentation.dbt_vars import check_vars, raw_data_vars
 from segmentation.ingest import resolve_raw_file
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
@@ -56,6 +58,17 @@ def resolved_vars(path: Path) -> dict:
 
 def audit(run) -> dict[str, int]:
     return dict(run.query("select outcome, row_count from marts.rpt_transaction_audit"))
+
+
+def valid_values(run, expression: str, invoices: list[str]) -> dict:
+    """{invoice_id: expression} over the valid lines (marts.fct_invoice_lines) of invoices."""
+    listed = ", ".join(f"'{invoice}'" for invoice in invoices)
+    return dict(
+        run.query(
+            f"select invoice_id, {expression} from marts.fct_invoice_lines "
+            f"where invoice_id in ({listed})"
+        )
+    )
 
 
 def outcome_of(run, invoice_id: str) -> tuple[str, str | None]:
@@ -152,7 +165,7 @@ def test_bad_as_of_date_is_refused_before_dbt_runs(value, tmp_path, capsys, monk
     # given a valid raw file and an as-of date that is no ISO date
     path = write_csv(tmp_path / "export.csv", [SALE])
     builds = []
-    monkeypatch.setattr(cli, "run_dbt", lambda *args, **kwargs: builds.append(args))
+    monkeypatch.setattr(publish, "run_dbt_process", lambda *args, **kwargs: builds.append(args))
     # when the CLI is asked to build with it
     code = main(["run", "--data", str(path), "--no-report", "--var", f"rfm_as_of_date={value}"])
     err = capsys.readouterr().err
@@ -230,7 +243,7 @@ def dirty_build(tmp_path_factory):
     lines = [line for line, _ in DIRTY.values()]
     path = write_csv(work / "export.csv", lines, DIRTY_HEADER, bom=True, newline="\r\n")
     dbt_vars = {**resolved_vars(path), "rfm_as_of_date": "2011-06-01"}
-    run = dbt("build", work, dbt_vars, select=SQL_MARTS)
+    run = dbt("build", work, dbt_vars, selector=SQL_MARTS)
     assert run.returncode == 0, run.output[-3000:]
     return run
 
@@ -269,12 +282,7 @@ def test_dirty_export_loses_no_line(dirty_build):
 @pytest.mark.slow
 def test_mixed_date_formats_parse_to_the_same_calendar(dirty_build):
     # given ISO, ISO with T, the Kaggle copy's month-first form, with seconds, and a bare date
-    rows = dict(
-        dirty_build.query(
-            "select invoice_id, invoiced_at::varchar from marts.fct_invoice_lines "
-            "where invoice_id in ('D1', 'D2', 'D3', 'D4', 'D5')"
-        )
-    )
+    rows = valid_values(dirty_build, "invoiced_at::varchar", ["D1", "D2", "D3", "D4", "D5"])
     # then each is read as the moment it names
     assert rows == {
         "D1": "2010-12-01 08:26:00",
@@ -287,23 +295,13 @@ def test_mixed_date_formats_parse_to_the_same_calendar(dirty_build):
 
 @pytest.mark.slow
 def test_float_and_padded_customer_ids_are_the_same_customer_numbers(dirty_build):
-    ids = dict(
-        dirty_build.query(
-            "select invoice_id, customer_id from marts.fct_invoice_lines "
-            "where invoice_id in ('K1', 'K2')"
-        )
-    )
+    ids = valid_values(dirty_build, "customer_id", ["K1", "K2"])
     assert ids == {"K1": 12347, "K2": 12348}
 
 
 @pytest.mark.slow
 def test_markup_and_embedded_newlines_survive_as_text(dirty_build):
-    rows = dict(
-        dirty_build.query(
-            "select invoice_id, description || ' / ' || country from marts.fct_invoice_lines "
-            "where invoice_id in ('H1', 'H2')"
-        )
-    )
+    rows = valid_values(dirty_build, "description || ' / ' || country", ["H1", "H2"])
     assert rows["H1"] == '<script>alert(1)</script>, "RED"\nCLOCK / UK'
     assert rows["H2"] == "<b onmouseover=alert(2)>CLOCK</b> / <i>Norway</i>"
 
@@ -337,7 +335,7 @@ def test_latin1_kaggle_copy_is_detected_and_decoded(tmp_path):
     )
     # when it is built with the vars the CLI detects
     dbt_vars = resolved_vars(path)
-    run = dbt("build", tmp_path, dbt_vars, select=SQL_MARTS)
+    run = dbt("build", tmp_path, dbt_vars, selector=SQL_MARTS)
     # then the encoding was detected and the accented text reads as written
     assert dbt_vars["raw_csv_encoding"] == "latin-1"
     assert run.returncode == 0, run.output[-3000:]
@@ -366,7 +364,7 @@ def test_parquet_with_wrong_column_types_rejects_only_the_bad_values(tmp_path):
     path = tmp_path / "typed.parquet"
     pq.write_table(table, path)
     # when it is built
-    run = dbt("build", tmp_path, resolved_vars(path), select=SQL_MARTS)
+    run = dbt("build", tmp_path, resolved_vars(path), selector=SQL_MARTS)
     # then the clean line is valid and each bad value is rejected with its reason
     assert run.returncode == 0, run.output[-3000:]
     assert audit(run)["valid"] == 1
@@ -385,7 +383,7 @@ def test_parquet_with_wrong_column_types_rejects_only_the_bad_values(tmp_path):
 @pytest.mark.slow
 def test_file_of_only_duplicates_keeps_one_copy_and_rejects_the_rest(tmp_path):
     path = write_csv(tmp_path / "dups.csv", [SALE] * 5)
-    run = dbt("build", tmp_path, resolved_vars(path), select=SQL_MARTS)
+    run = dbt("build", tmp_path, resolved_vars(path), selector=SQL_MARTS)
     assert run.returncode == 0, run.output[-3000:]
     counts = {k: v for k, v in audit(run).items() if v}
     assert counts == {"valid": 1, "duplicate": 4}
@@ -408,6 +406,10 @@ def test_file_of_only_cancellations_says_nothing_is_left_to_segment(tmp_path):
     assert "Traceback" not in completed.stderr
     assert f"No valid purchase line in {path}" in completed.stderr
     assert "every line was rejected (cancellation 3)" in completed.stderr
+    # the reasons are the build's own (the audit's descriptions, the failed test's name)
+    assert "\n  cancellation: Invoice number starts with C" in completed.stderr
+    assert "Expected at least one line that is valid (A sale of a product" in completed.stderr
+    assert "`dbt build` failed (exit code 1) at test " in completed.stderr
     assert not (tmp_path / "warehouse" / "segmentation.duckdb").exists()
 
 
@@ -441,6 +443,7 @@ def test_fewer_customers_than_segments_lowers_k_with_a_warning():
     # given 4 distinct customers, fewer than the default sweep k = 2..10 needs
     from segmentation.clustering import (
         ClusterCountWarning,
+        ClusteringConfig,
         evaluate_cluster_counts,
         kmeans_segments,
     )
@@ -449,7 +452,7 @@ def test_fewer_customers_than_segments_lowers_k_with_a_warning():
     # when k is selected with lowering allowed
     with pytest.warns(ClusterCountWarning, match="only 4 distinct customer profiles"):
         selection = evaluate_cluster_counts(
-            features, k_min=2, k_max=10, n_segments=4, lower_k_to_fit=True
+            features, ClusteringConfig(k_min=2, k_max=10, n_segments=4, lower_k_to_fit=True)
         )
     # then the sweep stops at 3, the used k is 3, the warning is recorded on the table
     assert sorted(selection["k"].unique()) == [2, 3]
@@ -467,21 +470,30 @@ def test_fewer_customers_than_segments_lowers_k_with_a_warning():
     ids=["single customer", "all customers with identical RFM"],
 )
 def test_too_few_distinct_profiles_is_one_clear_error(rows):
-    from segmentation.clustering import ClusteringInputError, evaluate_cluster_counts
+    from segmentation.clustering import (
+        ClusteringConfig,
+        ClusteringInputError,
+        evaluate_cluster_counts,
+    )
 
     with pytest.raises(ClusteringInputError, match="1 distinct customer profile"):
-        evaluate_cluster_counts(_scaled(rows), lower_k_to_fit=True)
+        evaluate_cluster_counts(_scaled(rows), ClusteringConfig(lower_k_to_fit=True))
 
 
 def _side_file(path: Path, customers: list[tuple[int, int, float]]) -> Path:
-    """A failed build's side file: classified lines and the RFM mart, nothing after."""
+    """A failed build's side file: the audit, the valid lines and the RFM mart, nothing after."""
     import duckdb
 
     with duckdb.connect(str(path)) as connection:
-        connection.execute("create schema intermediate; create schema marts")
+        connection.execute("create schema marts")
         connection.execute(
-            "create table intermediate.int_invoice_lines_classified as select "
-            "'valid' as outcome, timestamp '2011-01-01' + to_days(i::int) as invoiced_at "
+            "create table marts.rpt_transaction_audit as select * from (values "
+            f"('valid', {len(customers)}, false, 'A sale'), ('duplicate', 0, true, 'A copy')"
+            ") t(outcome, row_count, is_rejected, outcome_description)"
+        )
+        connection.execute(
+            "create table marts.fct_invoice_lines as select "
+            "timestamp '2011-01-01' + to_days(i::int) as invoiced_at "
             f"from range({len(customers)}) t(i)"
         )
         connection.execute(
@@ -504,10 +516,56 @@ def test_failed_clustering_build_is_explained_in_the_datas_terms(tmp_path, custo
     # given the side file a build left when the clustering refused its customers
     side_file = _side_file(tmp_path / "building.duckdb", customers)
     # when the CLI explains the failure
-    message = cli.explain_failed_build(side_file, {"raw_data_path": "export.csv"})
+    message = publish.explain_failed_build(side_file, {"raw_data_path": "export.csv"})
     # then it names the file, the customer count and what to do
     assert message is not None and expected in message
     assert "export.csv" in message
+
+
+def test_failed_nodes_are_named_from_the_builds_run_results(tmp_path):
+    # given the run_results.json of a build where one test failed and one model passed
+    run_results = tmp_path / "run_results.json"
+    test_id = "test.customer_segmentation.not_empty_dim_customers_.0a1b2c3d4e"
+    run_results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.customer_segmentation.dim_customers", "status": "success"},
+                    {"unique_id": test_id, "status": "fail", "message": "Got 1 result"},
+                ]
+            }
+        )
+    )
+    # when the CLI reads and describes it
+    failures = publish.failed_nodes(run_results)
+    summary = publish.describe_failure(1, failures)
+    # then only the failed node is named, without package and hash, with dbt's message
+    assert [node.unique_id for node in failures] == [test_id]
+    assert "at test not_empty_dim_customers_: Got 1 result." in summary
+    assert publish.failed_nodes(tmp_path / "absent.json") == []
+
+
+def test_file_of_rejected_lines_is_explained_from_the_audit(tmp_path):
+    # given the side file of a build whose audit counts no kept line
+    import duckdb
+
+    side_file = tmp_path / "building.duckdb"
+    with duckdb.connect(str(side_file)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.rpt_transaction_audit as select * from (values "
+            "('valid', 0, false, 'A sale.'), ('cancellation', 3, true, 'Starts with C.'), "
+            "('adjustment', 0, true, 'Starts with A.')"
+            ") t(outcome, row_count, is_rejected, outcome_description)"
+        )
+    # when the CLI explains the failure
+    message = publish.explain_failed_build(side_file, {"raw_data_path": "export.csv"})
+    # then the counts, the reasons of the outcomes found and the kept outcome come from it
+    assert message is not None
+    assert "every line was rejected (cancellation 3)" in message
+    assert "\n  cancellation: Starts with C.\n" in message
+    assert "adjustment" not in message
+    assert message.endswith("Expected at least one line that is valid (A sale.).")
 
 
 @pytest.mark.parametrize("count", [3, 12], ids=["fewer than segments", "many"])
@@ -515,7 +573,7 @@ def test_enough_distinct_customers_is_not_explained_as_too_few(tmp_path, count):
     # three distinct customers cluster (k is lowered), so a failure lies elsewhere
     customers = [(i, 1, 10.0 * i) for i in range(count)]
     side_file = _side_file(tmp_path / "building.duckdb", customers)
-    assert cli.explain_failed_build(side_file, {"raw_data_path": "export.csv"}) is None
+    assert publish.explain_failed_build(side_file, {"raw_data_path": "export.csv"}) is None
 
 
 @pytest.mark.slow

@@ -47,25 +47,26 @@ ROWS = """id,amount,low,high,k1,k2,CustomerID
 4,100,0,0,a,x,12583
 """
 
-PROPERTIES = """
+# a table whose contract makes customer_id not null (the database enforces it on write)
+CONTRACTED_MODEL = """
+  - name: {name}
+    config: {{materialized: table, contract: {{enforced: true}}}}
+    columns:
+      - name: customer_id
+        data_type: bigint
+        constraints: [{{type: not_null}}]"""
+
+PROPERTIES = (
+    """
 version: 2
 models:
   - name: empty_model
     data_tests:
       - not_empty:
-          name: fails_not_empty
-  - name: contracted_with_null
-    config: {materialized: table, contract: {enforced: true}}
-    columns:
-      - name: customer_id
-        data_type: bigint
-        constraints: [{type: not_null}]
-  - name: contracted_without_null
-    config: {materialized: table, contract: {enforced: true}}
-    columns:
-      - name: customer_id
-        data_type: bigint
-        constraints: [{type: not_null}]
+          name: fails_not_empty"""
+    + CONTRACTED_MODEL.format(name="contracted_with_null")
+    + CONTRACTED_MODEL.format(name="contracted_without_null")
+    + """
 seeds:
   - name: rows
     columns:
@@ -102,6 +103,7 @@ seeds:
           name: passes_raw_null_share_at_most
           arguments: {column: customer_id, max_share: 0.25}
 """
+)
 
 EXPECTED_FAILURES = {
     "fails_value_between": 2,

@@ -49,7 +49,7 @@ def audit(run):
 def test_unparseable_values_become_rejected_rows(tmp_path):
     raw = write_csv(tmp_path / "dirty.csv", HEADER, DIRTY_LINES)
 
-    run = dbt("build", tmp_path, {"raw_data_path": str(raw)}, select=SQL_MARTS)
+    run = dbt("build", tmp_path, {"raw_data_path": str(raw)}, selector=SQL_MARTS)
 
     assert run.returncode == 0, run.output
     outcomes = audit(run)
@@ -93,7 +93,7 @@ def test_online_retail_ii_schema_in_latin1(tmp_path):
         "build",
         tmp_path,
         {"raw_data_path": str(raw), "raw_csv_encoding": "latin-1"},
-        select=SQL_MARTS,
+        selector=SQL_MARTS,
     )
 
     assert run.returncode == 0, run.output
@@ -107,7 +107,7 @@ def test_missing_column_stops_dbt_with_one_clear_message(tmp_path):
     header = HEADER.replace("UnitPrice", "Cost")
     raw = write_csv(tmp_path / "renamed.csv", header, DIRTY_LINES[:1])
 
-    run = dbt("build", tmp_path, {"raw_data_path": str(raw)}, select=SQL_MARTS)
+    run = dbt("build", tmp_path, {"raw_data_path": str(raw)}, selector=SQL_MARTS)
 
     assert run.returncode != 0
     assert "renamed.csv lacks the column(s) UnitPrice or Price" in run.output
@@ -188,7 +188,7 @@ def test_a_raw_file_changed_after_the_build_is_caught(tmp_path):
     raw = write_csv(
         tmp_path / "lines.csv", HEADER, [DIRTY_LINES[0], DIRTY_LINES[9], DIRTY_LINES[0]]
     )
-    assert dbt("build", tmp_path, {"raw_data_path": str(raw)}, select=SQL_MARTS).returncode == 0
+    assert dbt("build", tmp_path, {"raw_data_path": str(raw)}, selector=SQL_MARTS).returncode == 0
     check = "assert_line_copies_match_the_raw_file"
     assert dbt("test", tmp_path, {"raw_data_path": str(raw)}, select=check).returncode == 0
     # when the file is exported again in place, in another order, after the build

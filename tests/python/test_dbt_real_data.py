@@ -24,7 +24,7 @@ VALID_TOTALS = """
 
 
 def test_default_rules_on_the_real_file(real_data_file, tmp_path):
-    run = dbt("build", tmp_path, {"raw_data_path": str(real_data_file)}, select=SQL_MARTS)
+    run = dbt("build", tmp_path, {"raw_data_path": str(real_data_file)}, selector=SQL_MARTS)
     assert run.returncode == 0, run.output
 
     audit = dict(run.query("select outcome, row_count from marts.rpt_transaction_audit"))
@@ -50,7 +50,7 @@ def test_published_figures_with_duplicate_and_non_product_rules_off(real_data_fi
         "reject_duplicates": False,
         "reject_non_product_stock_codes": False,
     }
-    run = dbt("build", tmp_path, dbt_vars, select=SQL_MARTS)
+    run = dbt("build", tmp_path, dbt_vars, selector=SQL_MARTS)
     assert run.returncode == 0, run.output
 
     assert run.query(VALID_TOTALS) == [(397_884, 18_532, 4_338, 8_911_407.90)]

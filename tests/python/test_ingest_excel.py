@@ -9,7 +9,12 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ONLINE_RETAIL_HEADER, online_retail_rows, write_online_retail_xlsx
+from conftest import (
+    ONLINE_RETAIL_HEADER,
+    ONLINE_RETAIL_II_HEADER,
+    online_retail_rows,
+    write_online_retail_xlsx,
+)
 
 from segmentation.ingest import RawFileError, excel_to_parquet
 
@@ -89,16 +94,7 @@ def test_explicit_target_and_no_temporary_leftovers(tmp_path):
 
 def test_online_retail_ii_sheets_are_concatenated(tmp_path):
     # given an Online Retail II workbook with one sheet per year and a notes sheet
-    header = [
-        "Invoice",
-        "StockCode",
-        "Description",
-        "Quantity",
-        "InvoiceDate",
-        "Price",
-        "Customer ID",
-        "Country",
-    ]
+    header = ONLINE_RETAIL_II_HEADER
     workbook = openpyxl.Workbook()
     first = workbook.active
     first.title = "Year 2009-2010"

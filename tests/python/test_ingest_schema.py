@@ -7,27 +7,20 @@ import gzip
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ONLINE_RETAIL_HEADER, write_online_retail_xlsx
+from conftest import ONLINE_RETAIL_HEADER, ONLINE_RETAIL_II_HEADER, write_online_retail_xlsx
 
 from segmentation.ingest import (
-    DEFAULT_RAW_COLUMNS,
     RawFileError,
     detect_csv_encoding,
     detect_schema,
     match_columns,
+    published_schemas,
+    raw_column_aliases,
     read_header,
 )
 
-II_HEADER = [
-    "Invoice",
-    "StockCode",
-    "Description",
-    "Quantity",
-    "InvoiceDate",
-    "Price",
-    "Customer ID",
-    "Country",
-]
+II_HEADER = ONLINE_RETAIL_II_HEADER
+DEFAULT_RAW_COLUMNS = raw_column_aliases()
 CSV_BODY = "536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850,United Kingdom\n"
 
 
@@ -37,6 +30,7 @@ def write_csv(path, header, body=CSV_BODY, encoding="utf-8", prefix=b""):
 
 
 def test_default_raw_columns_is_the_published_alias_map():
+    # the aliases are the var raw_columns of dbt_project.yml, which staging reads too
     assert DEFAULT_RAW_COLUMNS["invoice_id"] == ["InvoiceNo", "Invoice"]
     assert DEFAULT_RAW_COLUMNS["unit_price"] == ["UnitPrice", "Price"]
     assert DEFAULT_RAW_COLUMNS["customer_id"] == ["CustomerID", "Customer ID"]
@@ -145,16 +139,17 @@ def test_match_columns_ignores_case_whitespace_and_extra_columns():
 
 def test_match_columns_accepts_online_retail_ii():
     mapping = match_columns(II_HEADER, DEFAULT_RAW_COLUMNS, "ii.csv")
-    assert mapping == {
-        "invoice_id": "Invoice",
-        "stock_code": "StockCode",
-        "description": "Description",
-        "quantity": "Quantity",
-        "invoiced_at": "InvoiceDate",
-        "unit_price": "Price",
-        "customer_id": "Customer ID",
-        "country": "Country",
-    }
+    assert list(mapping.values()) == II_HEADER
+    assert mapping["unit_price"] == "Price"
+    assert mapping["customer_id"] == "Customer ID"
+
+
+def test_published_layouts_are_the_first_and_last_accepted_names():
+    # given the header of each published data set, in staged-column order
+    layouts = published_schemas()
+    # then each layout names exactly that header's columns
+    assert list(layouts["online_retail"].values()) == ONLINE_RETAIL_HEADER
+    assert list(layouts["online_retail_ii"].values()) == II_HEADER
 
 
 def test_renamed_column_is_refused_naming_file_expected_and_found():

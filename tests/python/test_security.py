@@ -18,7 +18,7 @@ import pytest
 import yaml
 from _dbt import REPO_ROOT, SQL_MARTS, dbt
 
-from segmentation.cli import raw_data_vars
+from segmentation.dbt_vars import raw_data_vars
 from segmentation.ingest import resolve_raw_file
 from segmentation.report import render_report
 
@@ -47,7 +47,7 @@ def hostile_build(tmp_path_factory):
         **raw_data_vars(resolved),
         "raw_timestamp_formats": ["%m/%d/%Y %H:%M", SQL],
     }
-    run = dbt("build", work, dbt_vars, select=SQL_MARTS)
+    run = dbt("build", work, dbt_vars, selector=SQL_MARTS)
     assert run.returncode == 0, run.output[-3000:]
     return run
 

@@ -8,7 +8,7 @@
     the columns and outcomes RFM needs; DuckDB writes that CTE out once, as several CTEs
     read it, and the as-of date cannot filter it first because it is computed from it.
     Each reader then filters by the as-of date itself: a second CTE of the filtered lines
-    would be written out again (1 s per 10M lines).
+    would be written out again.
 -#}
 {%- set before_as_of -%}
 invoiced_at < (select cast(as_of.as_of_date as timestamp) from as_of)

@@ -1,11 +1,11 @@
 {#-
-    Gives every raw line exactly one outcome; the first rule that matches wins, in the order
-    of the seed transaction_outcomes. The duplicate and non-product rules can be switched
-    off with vars (the figures published for this data set keep both kinds of line).
+    Gives every raw line exactly one outcome: the first rule of the macro
+    transaction_outcome_rules that holds, in the order of the seed transaction_outcomes.
+    The duplicate and non-product rules can be switched off with vars (the figures
+    published for this data set keep both kinds of line).
 
-    A view, not a table: the rules are a cheap per-line expression, while writing every
-    line again with its text columns was one of the slowest steps of the build (~8 s per
-    10M lines). Each reader needs a few columns only, and DuckDB then reads just those.
+    A view, not a table: the rules are a cheap per-line expression, and each reader needs
+    a few columns only, which DuckDB then reads alone.
 -#}
 {{ config(materialized='view') }}
 with
@@ -32,27 +32,14 @@ classified as (
         invoice_lines.country,
         invoice_lines.parse_problems,
         case
-            when invoice_lines.parse_problems is not null
-                then 'unparseable'
-            when invoice_lines.customer_id is null
-                then 'missing_customer_id'
-            when upper(invoice_lines.invoice_id) like 'C%'
-                then 'cancellation'
-            when upper(invoice_lines.invoice_id) like 'A%'
-                then 'adjustment'
-            when invoice_lines.quantity <= 0
-                then 'non_positive_quantity'
-            when invoice_lines.unit_price <= 0
-                then 'non_positive_price'
-            {%- if var('reject_non_product_stock_codes') %}
-            when non_product_stock_codes.stock_code is not null
-                then 'non_product_stock_code'
+            {%- for rule in transaction_outcome_rules() %}
+            {%- if rule.condition is none %}
+            else '{{ rule.outcome }}'
+            {%- elif rule.switch is not defined or var(rule.switch) %}
+            when {{ rule.condition }}
+                then '{{ rule.outcome }}'
             {%- endif %}
-            {%- if var('reject_duplicates') %}
-            when invoice_lines.copy_number > 1
-                then 'duplicate'
-            {%- endif %}
-            else 'valid'
+            {%- endfor %}
         end as outcome,
         invoice_lines.customer_id,
         invoice_lines.copy_number,

@@ -3,9 +3,9 @@
     file, n for its n-th exact copy (int_invoice_line_copies finds them). Nothing is removed
     here; the outcome rules decide what a later copy means.
 
-    A view, not a table: writing every line again with its text columns cost more than
-    anything it saved its readers (191 s of the 100M-line build); they read only the
-    columns they need from the raw file and join the small table of copies.
+    A view, not a table: writing every line again with its text columns costs more than
+    it saves its readers; they read only the columns they need from the raw file and join
+    the small table of copies.
 -#}
 {{ config(materialized='view') }}
 with

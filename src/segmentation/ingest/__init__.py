@@ -17,20 +17,18 @@ from segmentation.ingest.layout import (
 )
 from segmentation.ingest.resolve import ResolvedRawFile, resolve_raw_file, synthetic_banner
 from segmentation.ingest.schema import (
-    DEFAULT_RAW_COLUMNS,
-    PUBLISHED_SCHEMAS,
     SUPPORTED_SUFFIXES,
     RawFileError,
     detect_csv_encoding,
     detect_schema,
     match_columns,
+    published_schemas,
+    raw_column_aliases,
     read_header,
 )
 
 __all__ = [
     "CSV_DELIMITERS",
-    "DEFAULT_RAW_COLUMNS",
-    "PUBLISHED_SCHEMAS",
     "SUPPORTED_SUFFIXES",
     "UCI_URL",
     "DownloadError",
@@ -45,6 +43,8 @@ __all__ = [
     "download_uci",
     "excel_to_parquet",
     "match_columns",
+    "published_schemas",
+    "raw_column_aliases",
     "read_header",
     "require_rows",
     "resolve_raw_file",

@@ -2,7 +2,7 @@
 
 UCI publishes the data set as ``Online Retail.xlsx``. Excel is slow to read and loses types
 (invoice numbers come back as floats, empty cells as empty strings), so the pipeline reads it
-once with python-calamine (a Rust reader, ~10x faster than openpyxl), writes Parquet beside it
+once with python-calamine (a Rust reader, much faster than openpyxl), writes Parquet beside it
 with the types of the reference file, and lets DuckDB read the Parquet from then on.
 
 Faithfulness rule: a cell becomes NULL only when it was empty. If any cell of a typed column
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from segmentation.atomic import atomic_path
 from segmentation.ingest.schema import (
-    DEFAULT_RAW_COLUMNS,
+    Aliases,
     RawFileError,
     _normalise,
     check_raw_file,
@@ -205,7 +205,7 @@ def excel_to_parquet(
     xlsx_path: str | Path,
     parquet_path: str | Path | None = None,
     progress: bool = True,
-    aliases: Mapping[str, Sequence[str]] = DEFAULT_RAW_COLUMNS,
+    aliases: Aliases | None = None,
 ) -> Path:
     """Convert ``xlsx_path`` to Parquet (default: same name, ``.parquet``) and return its path.
 

@@ -13,7 +13,7 @@ file stops here with a readable message instead of failing inside a SQL model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -24,7 +24,7 @@ from segmentation.ingest.download import RAW_PARQUET_NAME, UCI_URL, DownloadErro
 from segmentation.ingest.excel import excel_to_parquet
 from segmentation.ingest.layout import check_layout
 from segmentation.ingest.schema import (
-    DEFAULT_RAW_COLUMNS,
+    Aliases,
     check_raw_file,
     detect_csv_encoding,
     detect_schema,
@@ -77,7 +77,7 @@ def synthetic_banner(reason: str, path: Path) -> str:
     return "\n".join([border, *body, border])
 
 
-def _validated(path: Path, origin: Origin, aliases: Mapping[str, Sequence[str]]):
+def _validated(path: Path, origin: Origin, aliases: Aliases | None):
     encoding = detect_csv_encoding(path) if file_kind(path) == "csv" else "utf-8"
     # structure first: on a ragged CSV the header read below would guess the dialect wrong
     layout = check_layout(path, encoding)
@@ -110,7 +110,7 @@ def _synthetic(raw_dir: Path, n_lines: int, progress: bool) -> Path:
 def resolve_raw_file(
     data: str | Path | None = None,
     raw_dir: str | Path = "data/raw",
-    aliases: Mapping[str, Sequence[str]] = DEFAULT_RAW_COLUMNS,
+    aliases: Aliases | None = None,
     allow_download: bool = True,
     synthetic_lines: int = 541_909,
     log: Callable[[str], object] = print,

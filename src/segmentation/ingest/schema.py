@@ -4,8 +4,8 @@ The raw file comes from outside the project (the UCI download, a user's own expo
 first thing the pipeline does is look at its header and refuse it early, with a message a
 person can act on, rather than let dbt fail later on a missing column deep in a SQL model.
 Two published layouts are accepted: UCI "Online Retail" (id 352) and its sequel "Online
-Retail II" (id 502), which renamed three columns. The alias mapping is a parameter because the
-CLI reads it from the dbt project (var ``raw_columns``); ``DEFAULT_RAW_COLUMNS`` mirrors it.
+Retail II" (id 502), which renamed three columns. The accepted names are the dbt var
+``raw_columns`` (dbt_project.yml), the one list that staging reads too.
 """
 
 from __future__ import annotations
@@ -17,41 +17,28 @@ from pathlib import Path
 
 import duckdb
 
-DEFAULT_RAW_COLUMNS: dict[str, list[str]] = {
-    "invoice_id": ["InvoiceNo", "Invoice"],
-    "stock_code": ["StockCode"],
-    "description": ["Description"],
-    "quantity": ["Quantity"],
-    "invoiced_at": ["InvoiceDate"],
-    "unit_price": ["UnitPrice", "Price"],
-    "customer_id": ["CustomerID", "Customer ID"],
-    "country": ["Country"],
-}
-"""Canonical column -> accepted raw names, first the Online Retail name, then Online Retail II."""
+from segmentation.dbt_vars import project_vars
 
-PUBLISHED_SCHEMAS: dict[str, dict[str, str]] = {
-    "online_retail": {
-        "invoice_id": "InvoiceNo",
-        "stock_code": "StockCode",
-        "description": "Description",
-        "quantity": "Quantity",
-        "invoiced_at": "InvoiceDate",
-        "unit_price": "UnitPrice",
-        "customer_id": "CustomerID",
-        "country": "Country",
-    },
-    "online_retail_ii": {
-        "invoice_id": "Invoice",
-        "stock_code": "StockCode",
-        "description": "Description",
-        "quantity": "Quantity",
-        "invoiced_at": "InvoiceDate",
-        "unit_price": "Price",
-        "customer_id": "Customer ID",
-        "country": "Country",
-    },
-}
-"""The two published layouts, canonical column -> raw name, used to name the schema found."""
+Aliases = Mapping[str, Sequence[str]]
+"""Staged column -> accepted raw names, the Online Retail name first, Online Retail II last."""
+
+
+def raw_column_aliases() -> dict[str, list[str]]:
+    """The accepted raw names of each staged column: the var ``raw_columns``."""
+    return project_vars()["raw_columns"]
+
+
+def published_schemas(aliases: Aliases | None = None) -> dict[str, dict[str, str]]:
+    """The two published layouts, staged column -> raw name, to name the layout of a file.
+
+    Online Retail uses the first accepted name of each column and Online Retail II the last.
+    """
+    aliases = raw_column_aliases() if aliases is None else aliases
+    return {
+        "online_retail": {column: names[0] for column, names in aliases.items()},
+        "online_retail_ii": {column: names[-1] for column, names in aliases.items()},
+    }
+
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".parquet", ".xlsx")
 
@@ -96,8 +83,8 @@ def detect_csv_encoding(path: str | Path, chunk_size: int = 1 << 20) -> str:
 
     Excel on Windows still saves "CSV" as Windows-1252/latin-1, and a single accented
     Description deep in the file is enough to make a UTF-8 reader fail mid-run. Streaming the
-    file once through an incremental decoder costs about a second for the full data set and
-    tells the caller which ``encoding`` to pass to DuckDB's ``read_csv``.
+    file once through an incremental decoder tells the caller which ``encoding`` to pass to
+    DuckDB's ``read_csv``.
     """
     path = Path(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -190,13 +177,13 @@ def _normalise(name: str) -> str:
     return name.replace("\ufeff", "").strip().casefold()
 
 
-def _describe_expected(aliases: Mapping[str, Sequence[str]]) -> str:
+def _describe_expected(aliases: Aliases) -> str:
     return ", ".join(f"{canonical} ({' | '.join(names)})" for canonical, names in aliases.items())
 
 
 def match_columns(
     found: Iterable[str],
-    aliases: Mapping[str, Sequence[str]] = DEFAULT_RAW_COLUMNS,
+    aliases: Aliases | None = None,
     path: str | Path | None = None,
 ) -> dict[str, str]:
     """Map each canonical column to the raw column that carries it.
@@ -206,6 +193,7 @@ def match_columns(
     match, or one matched by two raw columns that differ only in case or spacing, raises
     RawFileError naming the file, what was expected (with aliases) and what was found.
     """
+    aliases = raw_column_aliases() if aliases is None else aliases
     found = list(found)
     where = f"Raw file {path}" if path is not None else "The raw file"
     by_key: dict[str, list[str]] = {}
@@ -235,19 +223,19 @@ def match_columns(
     return mapping
 
 
-def detect_schema(
-    found: Iterable[str], aliases: Mapping[str, Sequence[str]] = DEFAULT_RAW_COLUMNS
-) -> str:
+def detect_schema(found: Iterable[str], aliases: Aliases | None = None) -> str:
     """Name the published layout of a header: "online_retail" or "online_retail_ii".
 
     The columns are matched first (a header that matches neither raises RawFileError). The
     layout whose published names agree with more of the matched columns wins; a file that
     mixes both naming styles is called "online_retail", the layout the project was built on.
     """
+    aliases = raw_column_aliases() if aliases is None else aliases
     mapping = match_columns(found, aliases)
+    layouts = published_schemas(aliases)
 
     def agreement(schema: str) -> int:
-        names = PUBLISHED_SCHEMAS[schema]
+        names = layouts[schema]
         return sum(
             _normalise(raw) == _normalise(names[canonical])
             for canonical, raw in mapping.items()
