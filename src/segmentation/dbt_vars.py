@@ -40,23 +40,29 @@ def parse_vars(pairs: list[str]) -> dict:
     return parsed
 
 
+# Vars that land in SQL as date literals (the RFM as-of date, the last day a line may carry).
+DATE_VARS = ("rfm_as_of_date", "latest_valid_date")
+
+
 def check_vars(dbt_vars: dict) -> dict:
     """Refuse var values that are not what the models expect, before dbt renders them.
 
-    ``rfm_as_of_date`` lands in SQL as a date literal, so it must be an ISO date; anything
-    else (a typo, or text trying to close the literal) stops here with a message.
+    Each of ``DATE_VARS`` lands in SQL as a date literal, so it must be an ISO date;
+    anything else (a typo, or text trying to close the literal) stops here with a message.
     """
-    as_of = dbt_vars.get("rfm_as_of_date")
-    if as_of is not None:
-        if isinstance(as_of, dt.datetime):
-            as_of = as_of.date()
+    for name in DATE_VARS:
+        value = dbt_vars.get(name)
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.date()
         try:
-            parsed = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+            parsed = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
             raise VarError(
-                f"rfm_as_of_date must be a date written YYYY-MM-DD (or null), got {as_of!r}."
+                f"{name} must be a date written YYYY-MM-DD (or null), got {value!r}."
             ) from None
-        dbt_vars = {**dbt_vars, "rfm_as_of_date": parsed.isoformat()}
+        dbt_vars = {**dbt_vars, name: parsed.isoformat()}
     return dbt_vars
 
 

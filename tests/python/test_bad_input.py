@@ -601,3 +601,122 @@ def test_fewer_customers_than_segments_end_to_end(tmp_path):
     assert len(used) == 1
     assert used[0][0] == 2
     assert "distinct customer profiles" in used[0][1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Implausible values: a mistyped year and a runaway quantity among real-looking lines
+
+# Five years ahead of the build day (2031 in the issue), so the line stays in the future.
+TYPO_YEAR = dt.date.today().year + 5
+TYPO_LINES = {
+    "T90001": f"T90001,85123A,HEART,6,1/1/{TYPO_YEAR} 9:00,2.55,17850,United Kingdom",
+    "T90002": "T90002,85123A,HEART,1000000000000,6/1/2011 10:00,2.55,13047,United Kingdom",
+}
+
+
+def _export_with_typos(folder: Path) -> Path:
+    """6,013 synthetic lines as a Kaggle-style CSV (month-first dates) and the two typos."""
+    import duckdb
+
+    from segmentation.ingest.synthetic import generate
+
+    parquet = generate(folder / "base.parquet", n_lines=6_013, n_customers=400, progress=False)
+    path = folder / "export.csv"
+    duckdb.sql(
+        "copy (select * replace (strftime(InvoiceDate, '%-m/%-d/%Y %-H:%M') as InvoiceDate) "
+        f"from '{parquet}') to '{path}' (header)"
+    )
+    with open(path, "a", encoding="utf-8") as export:
+        export.write("".join(f"{line}\n" for line in TYPO_LINES.values()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def typo_export(tmp_path_factory) -> Path:
+    return _export_with_typos(tmp_path_factory.mktemp("typos"))
+
+
+@pytest.fixture(scope="module")
+def typo_build(typo_export, tmp_path_factory):
+    # the defaults a new user gets: no var, so the build day is the latest valid date
+    work = tmp_path_factory.mktemp("typo_build")
+    run = dbt("build", work, resolved_vars(typo_export), selector=SQL_MARTS)
+    assert run.returncode == 0, run.output[-3000:]
+    return run
+
+
+@pytest.mark.slow
+def test_typos_are_rejected_with_their_own_outcome(typo_build):
+    # given 6,015 lines, one dated five years ahead and one of 10^12 units, built as is
+    # then each typo gets its own outcome and the audit still sums to the file
+    assert outcome_of(typo_build, "T90001") == ("future_date", None)
+    assert outcome_of(typo_build, "T90002") == ("implausible_amount", None)
+    counts = audit(typo_build)
+    assert counts["future_date"] == 1 and counts["implausible_amount"] == 1
+    assert sum(counts.values()) == 6_015
+    # and the date bound was the day the build ran (UTC)
+    latest = typo_build.query(
+        "select latest_valid_date from intermediate.int_invoice_line_plausibility_bounds"
+    )[0][0]
+    today = dt.datetime.now(dt.UTC).date()
+    assert today - dt.timedelta(days=1) <= latest <= today
+
+
+@pytest.mark.slow
+def test_typos_leave_as_of_date_recency_and_revenue_as_they_were(typo_build):
+    # then RFM is measured the day after the last genuine purchase, recency is in days of
+    # the file's year, and revenue is that of the genuine lines (tens of thousands of pounds)
+    as_of, median_recency = typo_build.query(
+        "select max(as_of_date), median(recency_days) from marts.dim_customers"
+    )[0]
+    last_genuine = typo_build.query("select max(invoiced_at)::date from marts.fct_invoice_lines")[
+        0
+    ][0]
+    assert as_of == last_genuine + dt.timedelta(days=1)
+    assert as_of.year == 2011
+    assert 0 < median_recency < 366
+    revenue, average_order = typo_build.query(
+        "select revenue, average_order_value from marts.rpt_headline_figures"
+    )[0]
+    assert 10_000 < revenue < 1_000_000
+    assert average_order < 10_000
+    # no warning: nothing valid lies far beyond the rest of the dates
+    warning = [r for r in typo_build.results() if "warn_valid_lines_dated_far" in r["unique_id"]]
+    assert [(r["status"], r["failures"]) for r in warning] == [("pass", 0)]
+
+
+@pytest.mark.slow
+def test_lone_line_beyond_a_pinned_latest_date_is_a_warning_naming_it(typo_export, tmp_path):
+    # given the same export, built with latest_valid_date pinned past the mistyped year
+    dbt_vars = {**resolved_vars(typo_export), "latest_valid_date": f"{TYPO_YEAR}-12-31"}
+    run = dbt("build", tmp_path, dbt_vars, selector=SQL_MARTS)
+    # then the line is valid but the build warns (and succeeds), once
+    assert run.returncode == 0, run.output[-3000:]
+    assert outcome_of(run, "T90001") == ("valid", None)
+    warning = [r for r in run.results() if "warn_valid_lines_dated_far" in r["unique_id"]]
+    assert [(r["status"], r["failures"]) for r in warning] == [("warn", 1)]
+    # and the failing row names the line, its invoice and its date
+    compiled = next(
+        (run.target / "compiled").rglob("warn_valid_lines_dated_far_after_the_rest.sql")
+    )
+    rows = run.query(
+        f"select invoice_id, invoiced_at::varchar, gap_days from ({compiled.read_text()})"
+    )
+    assert len(rows) == 1
+    invoice_id, invoiced_at, gap_days = rows[0]
+    assert (invoice_id, invoiced_at) == ("T90001", f"{TYPO_YEAR}-01-01 09:00:00")
+    assert gap_days > 365
+
+
+@pytest.mark.parametrize("value", ["2031-02-30", "next year", "2031-01-01'); --"])
+def test_bad_latest_valid_date_is_refused_before_dbt_runs(value, tmp_path, capsys, monkeypatch):
+    # given a valid raw file and a latest_valid_date that is no ISO date
+    path = write_csv(tmp_path / "export.csv", [SALE])
+    builds = []
+    monkeypatch.setattr(publish, "run_dbt_process", lambda *args, **kwargs: builds.append(args))
+    # when the CLI is asked to build with it
+    code = main(["run", "--data", str(path), "--no-report", "--var", f"latest_valid_date={value}"])
+    # then it stops before any build with a message saying what was expected
+    assert code == 2
+    assert "latest_valid_date must be a date written YYYY-MM-DD" in capsys.readouterr().err
+    assert builds == []

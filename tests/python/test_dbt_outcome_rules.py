@@ -38,3 +38,26 @@ def test_outcomes_docs_name_the_vars_that_switch_rules_off():
     # then they are the same, and each is a var declared with its default
     assert switches == named == {"reject_duplicates", "reject_non_product_stock_codes"}
     assert switches <= set(project_vars())
+
+
+def test_outcomes_docs_name_the_vars_of_the_plausibility_bounds():
+    # given the vars the bounds model reads and the vars the docs block names
+    model = REPO_ROOT / "models" / "intermediate" / "transactions"
+    sql = (model / "int_invoice_line_plausibility_bounds.sql").read_text(encoding="utf-8")
+    read = set(re.findall(r"var\('(\w+)'\)", sql))
+    named = set(re.findall(r"`(\w+)`", docs_block("transaction_outcomes")))
+    # then the docs name each, and each is a var declared with its default
+    assert read == {
+        "latest_valid_date",
+        "implausible_amount_percentile",
+        "implausible_amount_factor",
+    }
+    assert read <= named
+    assert read <= set(project_vars())
+
+
+def test_date_vars_checked_by_the_cli_are_declared():
+    from segmentation.dbt_vars import DATE_VARS
+
+    assert set(DATE_VARS) == {"rfm_as_of_date", "latest_valid_date"}
+    assert set(DATE_VARS) <= set(project_vars())

@@ -30,6 +30,8 @@ def test_default_rules_on_the_real_file(real_data_file, tmp_path):
     audit = dict(run.query("select outcome, row_count from marts.rpt_transaction_audit"))
     assert audit == {
         "unparseable": 0,
+        "future_date": 0,
+        "implausible_amount": 0,
         "missing_customer_id": 135_080,
         "cancellation": 8_905,
         "adjustment": 0,
@@ -42,6 +44,26 @@ def test_default_rules_on_the_real_file(real_data_file, tmp_path):
     assert sum(audit.values()) == 541_909
     assert run.query(VALID_TOTALS) == [(391_150, 18_402, 4_334, 8_737_227.64)]
     assert run.query("select count(*) from marts.dim_customers") == [(4_334,)]
+    # the plausibility bounds: 10,000 x the 99th percentile of |amount| and |quantity|,
+    # more than ten times the largest lines, which stay as they are (cancelled the same day)
+    bounds = run.query(
+        "select line_amount_percentile, quantity_percentile, max_plausible_line_amount, "
+        "max_plausible_quantity from intermediate.int_invoice_line_plausibility_bounds"
+    )
+    assert bounds == [(195.0, 100.0, 1_950_000.0, 1_000_000.0)]
+    largest = run.query(
+        "select invoice_id, quantity, outcome from intermediate.int_invoice_lines_classified "
+        "where abs(quantity) in (80995, 74215) order by invoice_id"
+    )
+    assert largest == [
+        ("541431", 74_215, "valid"),
+        ("581483", 80_995, "valid"),
+        ("C541433", -74_215, "cancellation"),
+        ("C581484", -80_995, "cancellation"),
+    ]
+    # no valid line lies far beyond the rest of the dates (the longest gap is 12 days)
+    warnings = [r for r in run.results() if "warn_valid_lines_dated_far" in r["unique_id"]]
+    assert [(r["status"], r["failures"]) for r in warnings] == [("pass", 0)]
 
 
 def test_published_figures_with_duplicate_and_non_product_rules_off(real_data_file, tmp_path):

@@ -108,3 +108,32 @@ def test_choosing_a_method_lists_its_segments(opened):
     options = page.locator("#explorer-segment option").all_text_contents()
     # then the segment filter offers the k-means segment names
     assert "Champions" in options and "Low-Value / One-Time Buyers" in options
+
+
+def test_headline_card_of_a_trillion_fits(browser, tmp_path):
+    # given a headline of £1,000,000,000,000 revenue (a runaway line nobody rejected)
+    tables = synthetic_tables(attack=False)
+    tables["rpt_headline_figures"] = tables["rpt_headline_figures"].assign(
+        revenue=1_000_000_000_000.0, average_order_value=1_000_000_000_000.0 / 7
+    )
+    warehouse = write_warehouse(tables, tmp_path / "segmentation.duckdb")
+    report = render_report(warehouse, tmp_path / "segmentation_report.html")
+    page, _console, _requests = open_recorded(browser, report.as_uri())
+    try:
+        for width in (1400, 360):
+            # when the page is shown wide and on a phone
+            page.set_viewport_size({"width": width, "height": 900})
+            cards = page.evaluate(
+                """Array.from(document.querySelectorAll('#overview .card')).map(card => {
+                    const value = card.querySelector('.value');
+                    const box = value.getBoundingClientRect(), outer = card.getBoundingClientRect();
+                    return [value.textContent, value.title, value.scrollWidth <= value.clientWidth,
+                            box.left >= outer.left && box.right <= outer.right];
+                })"""
+            )
+            # then the figure is abbreviated, exact in its title, and inside its card
+            assert cards[0][:2] == ["£1.00T", "£1,000,000,000,000.00"]
+            assert cards[3][0] == "£143B"
+            assert all(fits and inside for _text, _title, fits, inside in cards), cards
+    finally:
+        page.context.close()

@@ -22,6 +22,12 @@ non_product_stock_codes as (
 
 ),
 
+plausibility_bounds as (
+
+    select * from {{ ref('int_invoice_line_plausibility_bounds') }}
+
+),
+
 classified as (
 
     select
@@ -36,7 +42,7 @@ classified as (
             {%- if rule.condition is none %}
             else '{{ rule.outcome }}'
             {%- elif rule.switch is not defined or var(rule.switch) %}
-            when {{ rule.condition }}
+            when ({{ rule.condition }})
                 then '{{ rule.outcome }}'
             {%- endif %}
             {%- endfor %}
@@ -51,6 +57,7 @@ classified as (
     from invoice_lines
     left join non_product_stock_codes
         on invoice_lines.stock_code = non_product_stock_codes.stock_code
+    cross join plausibility_bounds
 
 )
 

@@ -24,6 +24,7 @@ from plotly.offline import get_plotlyjs
 from segmentation.atomic import atomic_path
 from segmentation.report.context import DEFAULT_MAX_EXPLORER_CUSTOMERS, build_context
 from segmentation.report.data import load_tables
+from segmentation.report.numbers import compact
 
 PACKAGE = "segmentation.report"
 DASH = "\u2013"  # shown for a missing value
@@ -85,6 +86,9 @@ def _environment() -> jinja2.Environment:
     environment.filters["count"] = lambda v: DASH if v is None else f"{int(v):,}"
     environment.filters["pct"] = lambda v, d=1: DASH if v is None else f"{v:.{d}%}"
     environment.filters["num"] = lambda v, d=1: DASH if v is None else f"{v:,.{d}f}"
+    # headline cards: abbreviated at any magnitude (the exact figure is the title)
+    environment.filters["money_short"] = lambda v, d=0: compact(v, "£", d) or DASH
+    environment.filters["count_short"] = lambda v: compact(v) or DASH
     return environment
 
 
