@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?=
+# Seconds `make run` waits for another run building the same warehouse; empty: exit at once.
+WAIT ?=
 WAREHOUSE ?= warehouse/segmentation.duckdb
 TEST_WAREHOUSE := warehouse/test.duckdb
 TEST_DATA := data/raw/test_synthetic.parquet
@@ -26,6 +28,7 @@ export DBT_TARGET_PATH ?= target
 
 help:
 	@echo "make run [DATA=path]  obtain data, dbt build, render reports/segmentation_report.html"
+	@echo "  [WAIT=seconds]      wait that long for another run of the same warehouse to end"
 	@echo "make test             lint, pytest, dbt build and docs coverage (on synthetic data)"
 	@echo "make report           render the report from an existing warehouse"
 	@echo "make lint             ruff, sqlfluff and dbt-score only"
@@ -48,7 +51,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	@touch $@
 
 run: $(VENV)/.runtime
-	$(BIN)/segmentation run $(if $(DATA),--data "$(DATA)")
+	$(BIN)/segmentation run $(if $(DATA),--data "$(DATA)") $(if $(WAIT),--wait $(WAIT))
 
 report: $(VENV)/.runtime
 	$(BIN)/segmentation report

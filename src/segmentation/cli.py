@@ -2,8 +2,8 @@
 
 It obtains the raw file (given, local, downloaded or synthetic), hands it to `dbt build` as the
 var `raw_data_path`, and renders the report from the marts. Errors the user can fix (a missing
-file, a file without the expected columns) end in one clear message and exit code 2, never a
-traceback.
+file, a file without the expected columns, another run building the same warehouse) end in one
+clear message and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from segmentation import publish
+from segmentation import publish, run_lock
 from segmentation.dbt_runner import PROJECT_DIR, run_dbt_process
 from segmentation.dbt_vars import VarError, check_vars, parse_vars, project_vars, raw_data_vars
 
@@ -66,19 +66,41 @@ def export(warehouse: Path | None, out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """`segmentation run`: check the vars, obtain the raw file, build, publish, report."""
+    """`segmentation run`: check the vars, then, holding the warehouse's run lock, obtain the
+    raw file, build, publish and render the report."""
     try:
         extra_vars = check_vars(parse_vars(args.var))
     except VarError as error:
         raise UserError(str(error)) from error
-    resolved = resolve_data(args.data, allow_download=not args.no_download)
     try:
-        published = publish.build_and_publish({**raw_data_vars(resolved), **extra_vars})
-    except publish.BuildFailed as error:
-        raise UserError(str(error)) from error
-    print(f"Warehouse: {published}")
-    if not args.no_report:
-        render_report(args.report)
+        lock = run_lock.acquire(publish.warehouse_path(), args.wait, say=_say)
+    except run_lock.LockNotTaken as error:
+        hint = "" if args.wait else "; to wait for it: --wait SECONDS (make run WAIT=SECONDS)"
+        raise UserError(f"{error}{hint}") from error
+    with lock:
+        resolved = resolve_data(args.data, allow_download=not args.no_download)
+        try:
+            published = publish.build_and_publish({**raw_data_vars(resolved), **extra_vars}, lock)
+        except publish.BuildFailed as error:
+            raise UserError(str(error)) from error
+        print(f"Warehouse: {published}")
+        if not args.no_report:
+            render_report(args.report)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)  # before a wait of minutes, not when the buffer fills
+
+
+def _seconds(text: str) -> float:
+    """A non-negative number of seconds (argparse type)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return seconds
 
 
 def parser() -> argparse.ArgumentParser:
@@ -92,6 +114,14 @@ def parser() -> argparse.ArgumentParser:
     run_command.add_argument("--no-download", action="store_true", help="never try the network")
     run_command.add_argument("--no-report", action="store_true")
     run_command.add_argument("--report", default=DEFAULT_REPORT, type=Path)
+    run_command.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run builds the same warehouse, wait this long for it (default: "
+        "exit with code 2 at once)",
+    )
 
     prepare = commands.add_parser("prepare", help="obtain and check the raw file, print it")
     prepare.add_argument("--data")

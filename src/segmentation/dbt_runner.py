@@ -56,8 +56,12 @@ def run_dbt_process(
     warehouse: str | Path | None = None,
     project_dir: Path = PROJECT_DIR,
     capture: bool = False,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.CompletedProcess:
-    """Run `dbt <args>` in the project with its environment; never raises on dbt's failure."""
+    """Run `dbt <args>` in the project with its environment; never raises on dbt's failure.
+
+    ``pass_fds`` stay open in dbt (the run lock, so that it outlives a killed parent).
+    """
     return subprocess.run(
         dbt_command(args),
         cwd=project_dir,
@@ -65,4 +69,5 @@ def run_dbt_process(
         capture_output=capture,
         text=True,
         check=False,
+        pass_fds=tuple(pass_fds),
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from segmentation.dbt_runner import PROJECT_DIR, run_dbt_process
+from segmentation.run_lock import RunLock
 
 DEFAULT_WAREHOUSE = "warehouse/segmentation.duckdb"
 DEFAULT_TARGET = "target"
@@ -71,11 +72,12 @@ def failed_nodes(run_results: Path) -> list[FailedNode]:
     ]
 
 
-def build_and_publish(dbt_vars: dict) -> Path:
+def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
     """`dbt build` into a side file, then rename it over the warehouse in one step.
 
-    The next run starts its side file afresh. Raises BuildFailed, with the reason, when
-    the build does not pass.
+    The caller holds the warehouse's run ``lock`` (segmentation.run_lock), so a side file
+    found here is a killed run's leftover; dbt inherits the lock. Raises BuildFailed, with
+    the reason, when the build does not pass.
     """
     published = warehouse_path()
     building = side_file(published)
@@ -87,7 +89,7 @@ def build_and_publish(dbt_vars: dict) -> Path:
 
     building.parent.mkdir(parents=True, exist_ok=True)
     args = ["build", "--vars", json.dumps(dbt_vars), "--target-path", str(target)]
-    returncode = run_dbt_process(args, warehouse=building).returncode
+    returncode = run_dbt_process(args, warehouse=building, pass_fds=(lock.fd,)).returncode
     if returncode != 0:
         failures = failed_nodes(run_results)
         summary = describe_failure(returncode, failures)

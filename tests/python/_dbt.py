@@ -66,24 +66,29 @@ def dbt(
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, warehouse, target)
 
 
-def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
-    """`segmentation run --data DATA` in a subprocess, warehouse, target and logs under work.
-
-    The warehouse is work/warehouse/segmentation.duckdb; each ``var`` is a `name=value` pair.
-    """
-    env = {
+def work_environment(work: Path) -> dict[str, str]:
+    """The environment of a `segmentation` command whose warehouse, target and logs are
+    under work: the warehouse is work/warehouse/segmentation.duckdb."""
+    return {
         **os.environ,
         "DBT_DUCKDB_PATH": str(work / "warehouse" / "segmentation.duckdb"),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
     }
+
+
+def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
+    """`segmentation run --data DATA` in a subprocess, warehouse, target and logs under work.
+
+    The warehouse is work/warehouse/segmentation.duckdb; each ``var`` is a `name=value` pair.
+    """
     args = ["run", "--data", str(data), "--no-report", "--no-download"]
     for pair in var:
         args += ["--var", pair]
     return subprocess.run(
         [sys.executable, "-m", "segmentation.cli", *args],
         cwd=REPO_ROOT,
-        env=env,
+        env=work_environment(work),
         capture_output=True,
         text=True,
         check=False,

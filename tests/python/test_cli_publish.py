@@ -3,7 +3,7 @@
 Given a published warehouse, when a later build fails (here: a raw file whose lines all
 lack a customer, which the source test refuses as a broken export), then the published file
 is untouched and still holds the previous marts; when a build succeeds, its marts replace
-the previous ones in one step and no side file is left behind.
+the previous ones in one step and no side file is left behind, only the released run lock.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 from _dbt import segmentation_run
 
 from segmentation.ingest.synthetic import generate
+from segmentation.run_lock import lock_file
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,9 @@ def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     published_customers = customer_count(warehouse)
     assert published_customers > 0
-    assert list(warehouse.parent.iterdir()) == [warehouse]
+    # no side file left; the run lock is empty: nobody holds it
+    assert sorted(warehouse.parent.iterdir()) == sorted([warehouse, lock_file(warehouse)])
+    assert lock_file(warehouse).read_text() == ""
 
     broken = tmp_path / "no_customers.csv"
     broken.write_text(

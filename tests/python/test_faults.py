@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _dbt import REPO_ROOT, segmentation_run
+from _dbt import REPO_ROOT, segmentation_run, work_environment
 from test_determinism import mart_checksums
 
 from segmentation.ingest.synthetic import generate
@@ -48,17 +48,11 @@ class Build:
         # dbt appends to its log: only what this build writes counts
         log = work / "logs" / "dbt.log"
         self.log_offset = log.stat().st_size if log.exists() else 0
-        env = {
-            **os.environ,
-            "DBT_DUCKDB_PATH": str(work / WAREHOUSE),
-            "DBT_TARGET_PATH": str(work / "target"),
-            "DBT_LOG_PATH": str(work / "logs"),
-        }
         args = [sys.executable, "-m", "segmentation.cli", "run", "--data", str(data)]
         self.process = subprocess.Popen(
             [*args, "--no-report"],
             cwd=REPO_ROOT,
-            env=env,
+            env=work_environment(work),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: killpg reaches dbt too
