@@ -77,14 +77,8 @@ def work_environment(work: Path) -> dict[str, str]:
     }
 
 
-def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
-    """`segmentation run --data DATA` in a subprocess, warehouse, target and logs under work.
-
-    The warehouse is work/warehouse/segmentation.duckdb; each ``var`` is a `name=value` pair.
-    """
-    args = ["run", "--data", str(data), "--no-report", "--no-download"]
-    for pair in var:
-        args += ["--var", pair]
+def segmentation(work: Path, *args: str) -> subprocess.CompletedProcess:
+    """`segmentation ARGS` in a subprocess, with the warehouse, target and logs under work."""
     return subprocess.run(
         [sys.executable, "-m", "segmentation.cli", *args],
         cwd=REPO_ROOT,
@@ -93,3 +87,14 @@ def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedP
         text=True,
         check=False,
     )
+
+
+def segmentation_run(data: Path, work: Path, *var: str) -> subprocess.CompletedProcess:
+    """`segmentation run --data DATA` in a subprocess, warehouse, target and logs under work.
+
+    The warehouse is work/warehouse/segmentation.duckdb; each ``var`` is a `name=value` pair.
+    """
+    args = ["run", "--data", str(data), "--no-report", "--no-download"]
+    for pair in var:
+        args += ["--var", pair]
+    return segmentation(work, *args)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _dbt import REPO_ROOT, work_environment
+from _dbt import REPO_ROOT, segmentation, work_environment
 from test_determinism import mart_checksums
 from test_faults import Build
 
@@ -291,18 +291,6 @@ def wait_for(condition, what: str, timeout: float = 120) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-def segmentation(work: Path, *args: str) -> subprocess.CompletedProcess:
-    """A reader of the work folder's published warehouse: `segmentation ARGS`."""
-    return subprocess.run(
-        [sys.executable, "-m", "segmentation.cli", *args],
-        cwd=REPO_ROOT,
-        env=work_environment(work),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def read_exports(work: Path, name: str) -> dict[str, int]:
