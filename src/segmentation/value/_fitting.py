@@ -50,6 +50,18 @@ def not_fitted(model: str, names: tuple[str, ...], customers: int, status: str, 
     )
 
 
+def too_few_customers(
+    model: str, names: tuple[str, ...], customers: int, minimum: int, who: str = "customers"
+) -> ModelFit | None:
+    """The not-fitted result when fewer than ``minimum`` customers are there to fit on."""
+    if customers >= minimum:
+        return None
+    return not_fitted(
+        model, names, customers, TOO_FEW_CUSTOMERS,
+        f"{customers} {who}, fewer than value_model_min_customers ({minimum})",
+    )  # fmt: skip
+
+
 def maximise_log_likelihood(
     model: str,
     names: tuple[str, ...],

@@ -13,10 +13,10 @@ from scipy.special import betaln, gammaln, hyp2f1
 
 from ._fitting import (
     NO_REPEAT_BUYERS,
-    TOO_FEW_CUSTOMERS,
     ModelFit,
     maximise_log_likelihood,
     not_fitted,
+    too_few_customers,
 )
 from ._inputs import purchase_counts
 from .config import DEFAULT_VALUE_CONFIG, ValueModelConfig
@@ -48,12 +48,9 @@ def fit_bg_nbd(summary: pd.DataFrame, config: ValueModelConfig = DEFAULT_VALUE_C
     """
     x, t_x, big_t = purchase_counts(summary)
     customers = len(x)
-    if customers < config.value_model_min_customers:
-        return not_fitted(
-            MODEL, PARAMETERS, customers, TOO_FEW_CUSTOMERS,
-            f"{customers} customers, fewer than value_model_min_customers "
-            f"({config.value_model_min_customers})",
-        )  # fmt: skip
+    too_few = too_few_customers(MODEL, PARAMETERS, customers, config.value_model_min_customers)
+    if too_few:
+        return too_few
     if not (x > 0).any():
         return not_fitted(
             MODEL, PARAMETERS, customers, NO_REPEAT_BUYERS,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
-from ._fitting import TOO_FEW_CUSTOMERS, ModelFit, maximise_log_likelihood, not_fitted
+from ._fitting import ModelFit, maximise_log_likelihood, too_few_customers
 from ._inputs import repeat_values
 from .config import DEFAULT_VALUE_CONFIG, ValueModelConfig
 
@@ -46,12 +46,12 @@ def fit_gamma_gamma(
     """
     x, m_x, _ = repeat_values(summary)
     customers = len(x)
-    if customers < config.value_model_min_customers:
-        return not_fitted(
-            MODEL, PARAMETERS, customers, TOO_FEW_CUSTOMERS,
-            f"{customers} customers with a repeat purchase, fewer than "
-            f"value_model_min_customers ({config.value_model_min_customers})",
-        )  # fmt: skip
+    too_few = too_few_customers(
+        MODEL, PARAMETERS, customers, config.value_model_min_customers,
+        "customers with a repeat purchase",
+    )  # fmt: skip
+    if too_few:
+        return too_few
     return maximise_log_likelihood(
         MODEL,
         PARAMETERS,
