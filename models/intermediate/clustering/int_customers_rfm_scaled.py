@@ -1,9 +1,10 @@
 """RFM features scaled to [0, 1] with the persisted scaler, one row per customer."""
 
 from segmentation.clustering import apply_feature_scaling
+from segmentation.frames import to_pandas
 
 
 def model(dbt, session):
-    customers = dbt.ref("int_customers_rfm_scored").df()
-    scaling = dbt.ref("int_rfm_feature_scaling").df()
+    customers = to_pandas(dbt.ref("int_customers_rfm_scored"))
+    scaling = to_pandas(dbt.ref("int_rfm_feature_scaling"))
     return apply_feature_scaling(customers, scaling)
