@@ -24,16 +24,18 @@ export DBT_DUCKDB_PATH ?= $(WAREHOUSE)
 # dbt's artifacts (manifest, catalog, docs site); dbt reads the same variable
 export DBT_TARGET_PATH ?= target
 
-.PHONY: help run build report test lint pytest dbt-test clean bench bench-full docs export score docs-check
+.PHONY: help run run-spark build report test lint pytest dbt-test clean bench bench-full docs export score docs-check
 
 help:
 	@echo "make run [DATA=path]  obtain data, dbt build, render reports/segmentation_report.html"
 	@echo "  [WAIT=seconds]      wait that long for another run of the same warehouse to end"
+	@echo "make run-spark [DATA=path]  the SQL marts on a local Apache Spark (Java 17+),"
+	@echo "                      each exported to $(EXPORT_DIR)/spark/<mart>.parquet"
 	@echo "make test             lint, pytest, dbt build and docs coverage (on synthetic data)"
 	@echo "make report           render the report from an existing warehouse"
 	@echo "make lint             ruff, sqlfluff and dbt-score only"
 	@echo "make docs             dbt docs site of the warehouse as one file: $(DOCS_SITE)"
-	@echo "make export           every mart as Parquet under $(EXPORT_DIR)/"
+	@echo "make export           every mart as Parquet, and audience CSVs, under $(EXPORT_DIR)/"
 	@echo "make score            dbt-score (thresholds in pyproject.toml)"
 	@echo "make docs-check       documentation coverage, example queries and analyses"
 	@echo "make clean            remove the warehouse, dbt target/ and the report"
@@ -50,8 +52,18 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@touch $@
 
+# PySpark and dbt-spark: for run-spark and the Spark tests, not for `make run`.
+$(VENV)/.spark: $(VENV)/.runtime requirements-spark.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	@touch $@
+
 run: $(VENV)/.runtime
 	$(BIN)/segmentation run $(if $(DATA),--data "$(DATA)") $(if $(WAIT),--wait $(WAIT))
+
+# The file loaded into a Spark table, the sql_marts selection built on it by dbt-spark (models,
+# seeds, unit and data tests), each mart written as Parquet; the Python models need Databricks.
+run-spark: $(VENV)/.spark
+	$(BIN)/segmentation spark $(if $(DATA),--data "$(DATA)") --out "$(EXPORT_DIR)/spark"
 
 report: $(VENV)/.runtime
 	$(BIN)/segmentation report
@@ -59,7 +71,7 @@ report: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
-	$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/sqlfluff lint models macros tests analyses snapshots
 	@$(MAKE) --no-print-directory score
 
 # dbt-score on the parsed project: fails under the thresholds of [tool.dbt-score].
@@ -67,7 +79,8 @@ score: $(VENV)/.dev
 	$(DBT) parse --quiet
 	$(BIN)/dbt-score lint --manifest $(DBT_TARGET_PATH)/manifest.json
 
-pytest: $(VENV)/.dev
+# with PySpark and dbt-spark, so that the Spark tests run wherever Java is installed
+pytest: $(VENV)/.dev $(VENV)/.spark
 	$(BIN)/pytest
 
 # dbt build (models, unit tests, data tests) on a small deterministic synthetic file, so that

@@ -6,6 +6,6 @@
 -#}
 {% macro exact_sum(expression, scale=6) -%}
     cast(
-        sum(cast({{ expression }} as decimal(38, {{ scale }}))) as double precision
+        sum(cast({{ expression }} as decimal(38, {{ scale }}))) as {{ type_double() }}
     )
 {%- endmacro %}

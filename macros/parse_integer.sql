@@ -7,10 +7,5 @@
 {%- endmacro %}
 
 {% macro default__parse_integer(text) -%}
-    case
-        when
-            try_cast(trim({{ text }}) as double)
-            = floor(try_cast(trim({{ text }}) as double))
-            then try_cast(try_cast(trim({{ text }}) as double) as bigint)
-    end
+    {{ whole_number('try_cast(trim(' ~ text ~ ') as double)') }}
 {%- endmacro %}

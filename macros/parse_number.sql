@@ -7,8 +7,5 @@
 {%- endmacro %}
 
 {% macro default__parse_number(text) -%}
-    case
-        when isfinite(try_cast(trim({{ text }}) as double))
-            then try_cast(trim({{ text }}) as double)
-    end
+    {{ finite_number('try_cast(trim(' ~ text ~ ') as double)') }}
 {%- endmacro %}

@@ -4,15 +4,14 @@
     "Customer ID") stage alike. The accepted names per column come from the var
     `raw_columns`; matching ignores case and surrounding blanks. A raw file without one of
     them stops the run with a message naming the file, the expected and the found columns.
-    Returns {staged column: quoted raw column name}; a double quote inside a name is doubled,
-    so a header or a var cannot break out of the identifier.
+    Returns {staged column: quoted raw column name} (macro raw_quoted_name).
 -#}
 {% macro raw_column_names(raw_relation) -%}
     {%- if not execute -%}
         {#- parsing only: no file is read, the names just have to render -#}
         {%- set placeholders = {} -%}
         {%- for column in var('raw_columns') -%}
-            {%- do placeholders.update({column: '"' ~ column | replace('"', '""') ~ '"'}) -%}
+            {%- do placeholders.update({column: raw_quoted_name(column)}) -%}
         {%- endfor -%}
         {{ return(placeholders) }}
     {%- endif -%}
@@ -33,14 +32,15 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if matches -%}
-            {%- do mapping.update({column: '"' ~ matches[0] | replace('"', '""') ~ '"'}) -%}
+            {%- do mapping.update({column: raw_quoted_name(matches[0])}) -%}
         {%- else -%}
             {%- do missing.append(aliases | join(' or ')) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
-            'The raw file ' ~ var('raw_data_path') ~ ' lacks the column(s) '
+            ('The raw relation ' ~ var('raw_relation') if var('raw_relation')
+                else 'The raw file ' ~ var('raw_data_path')) ~ ' lacks the column(s) '
             ~ missing | join(', ') ~ '. Expected the Online Retail or Online Retail II '
             ~ 'schema; found: ' ~ found | join(', ')
         ) }}

@@ -17,6 +17,6 @@
     {{ percentile_cont('monetary', 0.5) }} as median_monetary,
     {{ exact_sum('monetary') }}
     / cast(
-        sum(sum(cast(monetary as decimal(38, 6)))) {{ whole }} as double precision
+        sum(sum(cast(monetary as decimal(38, 6)))) {{ whole }} as {{ type_double() }}
     ) as revenue_share
 {%- endmacro %}

@@ -88,6 +88,25 @@ def run(args: argparse.Namespace) -> None:
             render_report(args.report)
 
 
+def run_spark(args: argparse.Namespace) -> None:
+    """`segmentation spark`: the SQL marts built on a local Apache Spark from the raw file,
+    exported to Parquet (segmentation.spark)."""
+    from segmentation import spark
+
+    try:
+        extra_vars = check_vars(parse_vars(args.var))
+    except VarError as error:
+        raise UserError(str(error)) from error
+    resolved = resolve_data(args.data, allow_download=not args.no_download)
+    try:
+        exported = spark.run(resolved, args.out, extra_vars)
+    except spark.SparkRunError as error:
+        raise UserError(str(error)) from error
+    for mart in exported:
+        print(f"{mart.path} ({mart.rows:,} rows)")
+    print(spark.PYTHON_MODELS_NOTE)
+
+
 def _say(message: str) -> None:
     print(message, flush=True)  # before a wait of minutes, not when the buffer fills
 
@@ -144,6 +163,14 @@ def parser() -> argparse.ArgumentParser:
     )
     export_command.add_argument("--out", default=Path("exports"), type=Path)
 
+    spark_command = commands.add_parser(
+        "spark", help="build the SQL marts on a local Apache Spark, export them to Parquet"
+    )
+    spark_command.add_argument("--data", help="raw file: .parquet, .csv, .csv.gz or .xlsx")
+    spark_command.add_argument("--var", action="append", default=[], help="dbt var as name=value")
+    spark_command.add_argument("--no-download", action="store_true", help="never try the network")
+    spark_command.add_argument("--out", default=Path("exports/spark"), type=Path)
+
     commands.add_parser(
         "dbt",
         help="run dbt on this project with its profile and no tracking: segmentation dbt ARGS",
@@ -169,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             export(args.warehouse, args.out)
         elif args.command == "report":
             render_report(args.out)
+        elif args.command == "spark":
+            run_spark(args)
         else:
             run(args)
     except UserError as error:

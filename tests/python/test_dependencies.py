@@ -40,6 +40,8 @@ def _requirements(specs: list[str]) -> dict[str, Requirement]:
 
 RUNTIME = _requirements(PYPROJECT["project"]["dependencies"])
 DEV = _requirements(PYPROJECT["project"]["optional-dependencies"]["dev"])
+# Apache Spark (make run-spark; segmentation.spark and the Spark tests), installed apart
+SPARK = _requirements(PYPROJECT["project"]["optional-dependencies"]["spark"])
 
 
 def _imported_modules(folders: tuple[str, ...]) -> dict[str, set[str]]:
@@ -111,11 +113,11 @@ def _locked(lock: str) -> dict[str, str]:
 
 
 def test_runtime_package_imports_only_declared_dependencies():
-    assert _undeclared(RUNTIME_CODE, set(RUNTIME)) == {}
+    assert _undeclared(RUNTIME_CODE, set(RUNTIME) | set(SPARK)) == {}
 
 
 def test_tests_bench_and_tools_import_only_declared_dependencies():
-    assert _undeclared(DEV_CODE, set(RUNTIME) | set(DEV)) == {}
+    assert _undeclared(DEV_CODE, set(RUNTIME) | set(DEV) | set(SPARK)) == {}
 
 
 @pytest.mark.parametrize("caller", sorted(TOOL_CALLERS))
@@ -132,8 +134,12 @@ def test_tools_started_from_the_venv_come_from_declared_distributions(caller):
 
 @pytest.mark.parametrize(
     ("requirements", "lock"),
-    [(RUNTIME, "requirements.lock"), (DEV, "requirements-dev.lock")],
-    ids=["runtime", "dev"],
+    [
+        (RUNTIME, "requirements.lock"),
+        (DEV, "requirements-dev.lock"),
+        (SPARK, "requirements-spark.lock"),
+    ],
+    ids=["runtime", "dev", "spark"],
 )
 def test_every_declared_dependency_is_pinned_within_its_range(requirements, lock):
     pins = _locked(lock)

@@ -44,9 +44,9 @@ ranked_countries as (
     select
         country,
         rfm_segment,
-        dense_rank() over (
+        cast(dense_rank() over (
             order by country_revenue desc, country asc
-        ) as country_revenue_rank,
+        ) as {{ dbt.type_bigint() }}) as country_revenue_rank,
         revenue
 
     from country_totals

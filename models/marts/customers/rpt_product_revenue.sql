@@ -27,9 +27,9 @@ ranked_products as (
     select
         stock_code,
         description,
-        row_number() over (
+        cast(row_number() over (
             order by revenue desc, stock_code asc
-        ) as revenue_rank,
+        ) as {{ dbt.type_bigint() }}) as revenue_rank,
         quantity,
         revenue
 

@@ -31,10 +31,10 @@ playbook as (
         rfm_segments.segment_label,
         rfm_segments.description,
         rfm_segments.marketing_action,
-        row_number() over (
+        cast(row_number() over (
             order by
                 segment_profiles.revenue desc, segment_profiles.rfm_segment asc
-        ) as revenue_rank,
+        ) as {{ dbt.type_bigint() }}) as revenue_rank,
         segment_profiles.customers,
         segment_profiles.customer_share,
         segment_profiles.mean_recency_days,

@@ -3,10 +3,9 @@
     flagged (and later rejected with the reason `unparseable`) instead of failing the build
     or vanishing; macro typed_raw_values says how each column is read and parsed.
 
-    The line id is the line's position in the file. DuckDB numbers a single Parquet file's
-    rows itself (file_row_number, set on the source) while it reads in parallel; other
-    files are numbered by row_number() over (), in file order because the profile keeps
-    DuckDB's insertion order.
+    The raw lines are a file (var raw_data_path) or a relation (var raw_relation). The line
+    id is the line's position in the file, or the relation's line-number column (var
+    raw_line_number_column); macro raw_line_number says how each database numbers them.
 -#}
 {%- set raw = source('online_retail', 'invoice_lines') -%}
 {%- set raw_columns = raw_column_names(raw) -%}
@@ -22,11 +21,7 @@ source as (
 raw_values as (
 
     select
-        {% if raw_is_single_parquet_file() -%}
-        file_row_number + 1 as invoice_line_id,
-        {%- else -%}
-        row_number() over () as invoice_line_id,
-        {%- endif %}
+        {{ raw_line_number(raw_columns) }} as invoice_line_id,
         {{ clean_text(raw_columns.invoice_id) }} as invoice_id,
         {{ clean_text(raw_columns.stock_code) }} as stock_code,
         {{ clean_text(raw_columns.description) }} as description,
