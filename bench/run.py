@@ -44,6 +44,9 @@ REAL_FILE = REPO_ROOT.parent / "shared" / "data" / "online_retail.parquet"
 DATA_DIR = REPO_ROOT / "data" / "raw" / "bench"
 FLOOR_SQL = BENCH_DIR / "floor.sql"
 NOTEBOOK = BENCH_DIR / "notebook_pipeline.py"
+# The value models' fit and predictions on simulated customers, for `--value-models`.
+VALUE_MODELS = BENCH_DIR / "value_models.py"
+VALUE_MODELS_RESULT = "value_models.json"
 
 # The SQL half (the RFM stage and the marts built on it), for `--sql-only`.
 SQL_SELECTOR = "sql_marts"  # a selector of selectors.yml
@@ -53,6 +56,7 @@ RFM_STAGE_MODELS = (
     "int_invoice_line_copies",
     "int_invoice_lines_copy_numbered",
     "int_invoice_lines_classified",
+    "int_customer_invoice_line_groups",
     "int_customers_rfm_aggregated",
 )
 GB = 1024**3
@@ -491,6 +495,7 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
     ]
     if any(tier.get("generation") for tier in tiers):
         sections.append(_tier_lines("Generating the synthetic tiers", [], tiers, _generation))
+    sections.append(_value_models_section(results_dir / VALUE_MODELS_RESULT))
     out = _report_header(info)
     for section in sections:
         if section:
@@ -677,6 +682,37 @@ def _generation(tier: dict) -> str | None:
     )
 
 
+def run_value_models(options: argparse.Namespace) -> Measurement:
+    """bench/value_models.py in its own process: fit and predict at 100k and 1M customers."""
+    limits = {"time_limit": options.time_limit, "memory_limit_bytes": options.memory_cap_gb * GB}
+    args = [sys.executable, str(VALUE_MODELS), "--out", str(RESULTS_DIR / VALUE_MODELS_RESULT)]
+    return measure(args, RESULTS_DIR / "work" / "value_models.log", **limits)
+
+
+def _value_models_section(path: Path) -> list[str]:
+    """The value models' fit and predictions per size (absent until `--value-models` ran)."""
+    if not path.exists():
+        return []
+    out = [
+        "## Value models: fit and predictions",
+        "",
+        "bench/value_models.py (`--value-models`): customers simulated from BG/NBD and",
+        "Gamma-Gamma with known parameters, fitted with the defaults (on a deterministic sample",
+        "of at most `value_model_max_fit_customers`) and predicted for every customer, in one",
+        "process.",
+        "",
+        "| customers | fit on | fit | predict | total | peak |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in json.loads(path.read_text()):
+        out.append(
+            f"| {row['customers']:,} | {row['fit_customers']:,} | {row['fit_seconds']:.1f} s "
+            f"| {row['predict_seconds']:.1f} s | {row['total_seconds']:.1f} s "
+            f"| {row['peak_rss_gb']:.2f} GB |"
+        )
+    return out
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 100 else f"{value:,.1f}"
@@ -702,6 +738,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--delete-data", action="store_true", help="remove generated tiers")
     parser.add_argument("--report-only", action="store_true", help="only re-render the report")
+    parser.add_argument(
+        "--value-models", action="store_true",
+        help="also time the value models' fit and predictions at 100k and 1M customers",
+    )  # fmt: skip
     options = parser.parse_args(argv)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     options.data_dir.mkdir(parents=True, exist_ok=True)
@@ -711,6 +751,8 @@ def main(argv: list[str] | None = None) -> int:
         (RESULTS_DIR / "machine.json").write_text(json.dumps(info, indent=2) + "\n")
         for name in options.tiers:
             run_tier(TIERS[name], options)
+        if options.value_models:
+            run_value_models(options)
     REPORT.write_text(render_report())
     print(f"Wrote {REPORT}")
     shutil.rmtree(RESULTS_DIR / "work" / "scratch", ignore_errors=True)

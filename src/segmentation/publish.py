@@ -22,6 +22,8 @@ from segmentation.run_lock import RunLock
 
 DEFAULT_WAREHOUSE = "warehouse/segmentation.duckdb"
 DEFAULT_TARGET = "target"
+#: The schema of the dbt snapshots (snapshots/): the one state a build carries forward.
+SNAPSHOT_SCHEMA = "snapshots"
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
     run_results.unlink(missing_ok=True)  # a killed build must not be explained by an old one
 
     building.parent.mkdir(parents=True, exist_ok=True)
+    carry_forward_snapshots(published, building)
     args = ["build", "--vars", json.dumps(dbt_vars), "--target-path", str(target)]
     returncode = run_dbt_process(args, warehouse=building, pass_fds=(lock.fd,)).returncode
     if returncode != 0:
@@ -104,6 +107,40 @@ def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
     # a rename of the finished file, not a write: atomic.atomic_path is for writing files
     os.replace(building, published)
     return published
+
+
+def carry_forward_snapshots(published: Path, building: Path) -> list[str]:
+    """Copy the published warehouse's snapshot tables into the side file before dbt runs.
+
+    Everything else is rebuilt from the raw file; a snapshot is the history of earlier
+    builds, which dbt extends only where it finds it. Returns the tables copied.
+    """
+    if not published.exists():
+        return []
+    quoted = str(published).replace("'", "''")
+    try:
+        with duckdb.connect(str(building)) as connection:
+            connection.execute(f"attach '{quoted}' as published (read_only)")
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "select table_name from information_schema.tables"
+                    " where table_catalog = 'published' and table_schema = ?",
+                    [SNAPSHOT_SCHEMA],
+                ).fetchall()
+            ]
+            if tables:
+                connection.execute(f"create schema {SNAPSHOT_SCHEMA}")
+            for name in tables:
+                relation = f'{SNAPSHOT_SCHEMA}."{name}"'
+                connection.execute(f"create table {relation} as select * from published.{relation}")
+            connection.execute("detach published")
+    except duckdb.Error as error:
+        raise BuildFailed(
+            f"Could not carry the snapshots of {published} forward ({error}). Move that file"
+            " away to start a new warehouse, or restore it from a backup."
+        ) from error
+    return tables
 
 
 def describe_failure(returncode: int, failures: Sequence[FailedNode]) -> str:

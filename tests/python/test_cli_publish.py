@@ -3,7 +3,8 @@
 Given a published warehouse, when a later build fails (here: a raw file whose lines all
 lack a customer, which the source test refuses as a broken export), then the published file
 is untouched and still holds the previous marts; when a build succeeds, its marts replace
-the previous ones in one step and no side file is left behind, only the released run lock.
+the previous ones in one step and no side file is left behind, only the released run lock,
+and the dbt snapshot of the published warehouse is carried forward and extended.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from _dbt import segmentation_run
 
 from segmentation.ingest.synthetic import generate
+from segmentation.publish import SNAPSHOT_SCHEMA
 from segmentation.run_lock import lock_file
 
 pytestmark = pytest.mark.slow
@@ -21,6 +23,15 @@ pytestmark = pytest.mark.slow
 def customer_count(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.sql("select count(*) from marts.dim_customers").fetchall()[0][0]
+
+
+def snapshot_versions(warehouse):
+    """Rows of the segments snapshot, and how many of them a later build closed."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.sql(
+            "select count(*), count(dbt_valid_to)"
+            f" from {SNAPSHOT_SCHEMA}.customer_segments_snapshot"
+        ).fetchall()[0]
 
 
 def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
@@ -45,3 +56,13 @@ def test_failed_build_leaves_the_published_warehouse_untouched(tmp_path):
     assert second.returncode == 2
     assert "dbt build" in second.stderr
     assert customer_count(warehouse) == published_customers
+
+    # a later build at another as-of date extends the snapshot of the published build:
+    # customers whose segments changed get a second version, the first one closed
+    first_versions = snapshot_versions(warehouse)
+    assert first_versions == (published_customers, 0)
+    third = segmentation_run(good, tmp_path, "rfm_as_of_date=2011-06-01")
+    assert third.returncode == 0, third.stdout + third.stderr
+    versions, closed = snapshot_versions(warehouse)
+    assert closed > 0
+    assert versions > first_versions[0]

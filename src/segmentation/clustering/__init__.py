@@ -7,12 +7,14 @@ one of them.
 
 Pipeline: ``fit_feature_scaling`` -> ``apply_feature_scaling`` -> ``evaluate_cluster_counts``
 (which k) -> ``kmeans_segments`` / ``gmm_segment_probabilities`` / ward in three steps
-(``select_fit_sample`` -> ``ward_merge_tree`` -> ``cut_and_assign``) -> ``method_agreement``.
+(``select_fit_sample`` -> ``ward_merge_tree`` -> ``cut_and_assign``) -> ``method_agreement``;
+``history_segments`` applies the fitted scaler and models to the RFM of past as-of dates.
 """
 
 from ._frames import FEATURES, METHODS, SCALED_FEATURES, ClusteringInputError
 from .agreement import method_agreement
 from .config import AUTO, COVARIANCE_TYPES, DEFAULT_CONFIG, ClusteringConfig
+from .history import HISTORY_SEGMENT_COLUMNS, history_segments
 from .methods import (
     agglomerative_segments,
     cut_and_assign,
@@ -40,6 +42,7 @@ __all__ = [
     "COVARIANCE_TYPES",
     "DEFAULT_CONFIG",
     "FEATURES",
+    "HISTORY_SEGMENT_COLUMNS",
     "METHODS",
     "SCALED_FEATURES",
     "SELECTION_COLUMNS",
@@ -54,6 +57,7 @@ __all__ = [
     "fit_feature_scaling",
     "gmm_segment_probabilities",
     "gmm_segments",
+    "history_segments",
     "kmeans_segments",
     "linkage_matrix",
     "method_agreement",

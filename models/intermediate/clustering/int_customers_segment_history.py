@@ -1,0 +1,16 @@
+"""Clustering segments at every as-of date of the RFM history, by the current models."""
+
+from segmentation.clustering import ClusteringConfig, history_segments
+from segmentation.frames import to_pandas
+
+
+def model(dbt, session):
+    history = to_pandas(dbt.ref("int_customers_rfm_scored_history"))
+    features = to_pandas(dbt.ref("int_customers_rfm_scaled"))
+    scaling = to_pandas(dbt.ref("int_rfm_feature_scaling"))
+    agglomerative = to_pandas(dbt.ref("int_customers_agglomerative_clustered"))
+    selection = to_pandas(dbt.ref("int_cluster_model_selection"))
+    config = ClusteringConfig.from_vars(dbt.config.meta_get("clustering"))
+    return history_segments(
+        history, features, scaling, agglomerative, config, model_selection=selection
+    )

@@ -1,0 +1,180 @@
+"""Clustering segments at past as-of dates, by the models fitted at the build's as-of date.
+
+A segment name must mean the same thing at every date, so nothing is fitted on past data:
+each row of the RFM history (one per customer and as-of date) is scaled with the persisted
+scaler (``apply_feature_scaling``) and assigned by the current models:
+
+- k-means: the nearest centre of the current k-means model;
+- agglomerative (ward): the nearest centre of the current ward clusters in their fit sample,
+  the rule the model applies to every customer outside that sample; a fit-sample customer
+  keeps its tree segment where its row equals the values the tree was fitted on (its current
+  recency, frequency and monetary, i.e. at the build's as-of date);
+- Gaussian mixture: the most probable component of the current mixture.
+
+Neither the k-means centres nor the mixture's parameters are persisted by the build, so both
+models are fitted again here with the same function, configuration and input as
+``kmeans_segments`` and ``gmm_segment_probabilities``: the fits are deterministic (sorted
+input, fixed ``random_state``, one thread), so they are the same models, and the rows at the
+build's as-of date get exactly the segments of those two functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import pairwise_distances_argmin
+
+from ._frames import (
+    FEATURES,
+    METHODS,
+    SCALED_FEATURES,
+    ClusteringInputError,
+    check_cluster_count,
+    numeric_matrix,
+    require_columns,
+    single_threaded,
+)
+from .config import DEFAULT_CONFIG, ClusteringConfig
+from .methods import _monetary, _n_segments, _prepared, fit_gmm, fit_kmeans
+from .naming import rank_labels, segment_names
+from .scaling import apply_feature_scaling
+
+#: The columns of ``history_segments``'s result: the key, then rank and name per method.
+HISTORY_SEGMENT_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "as_of_date",
+    *(f"{method}_{part}" for method in METHODS for part in ("segment_rank", "segment")),
+)
+
+
+def _scaled_history(history: pd.DataFrame, scaling: pd.DataFrame) -> np.ndarray:
+    """The history rows scaled with the persisted scaler, in the rows' order."""
+    # apply_feature_scaling wants one row per customer_id: a row number stands in for it
+    rows = history[list(FEATURES)].assign(customer_id=np.arange(len(history)))
+    scaled = apply_feature_scaling(rows, scaling)
+    return numeric_matrix(scaled, SCALED_FEATURES, frame_name="history")
+
+
+def _checked_history(history: pd.DataFrame) -> pd.DataFrame:
+    require_columns(history, ["customer_id", "as_of_date", *FEATURES], frame_name="history")
+    key = history[["customer_id", "as_of_date"]]
+    if key.isna().any().any():
+        raise ClusteringInputError("history: customer_id and as_of_date must not be null")
+    duplicated = key.duplicated(keep=False)
+    if duplicated.any():
+        example = key.loc[duplicated].iloc[0].tolist()
+        raise ClusteringInputError(
+            "history: expected one row per customer_id and as_of_date; "
+            f"{int(duplicated.sum())} rows share a key, e.g. {example}"
+        )
+    return history.reset_index(drop=True)
+
+
+def _ward_centres(
+    matrix: np.ndarray, customer_ids: np.ndarray, agglomerative: pd.DataFrame, k: int
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Centres of the ward segments over their fit sample, row r - 1 for rank r (as
+    ``methods.nearest_centre_labels`` computes them), and the current assignment by id."""
+    require_columns(
+        agglomerative,
+        ["customer_id", "segment_rank", "is_fit_sample"],
+        frame_name="agglomerative",
+    )
+    current = agglomerative.set_index("customer_id")
+    absent = ~pd.Index(customer_ids).isin(current.index)
+    if absent.any():
+        raise ClusteringInputError(
+            f"agglomerative: {int(absent.sum())} customer(s) of features have no ward "
+            f"segment, e.g. {customer_ids[absent][0]!r}; is it the assignment of these features?"
+        )
+    aligned = current.loc[customer_ids]
+    in_sample = aligned["is_fit_sample"].to_numpy(dtype=bool)
+    ranks = aligned["segment_rank"].to_numpy(dtype="int64")
+    centres = []
+    for rank in range(1, k + 1):
+        members = in_sample & (ranks == rank)
+        if not members.any():
+            raise ClusteringInputError(
+                f"agglomerative: segment rank {rank} has no fit-sample customer; expected "
+                f"ranks 1..{k} each with a fitted cluster"
+            )
+        centres.append(matrix[members].mean(axis=0))
+    return np.vstack(centres), aligned
+
+
+@single_threaded
+def history_segments(
+    history: pd.DataFrame,
+    features: pd.DataFrame,
+    scaling: pd.DataFrame,
+    agglomerative: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
+    *,
+    model_selection: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Segment rank and name per method for every row of an RFM history.
+
+    ``history``: customer_id, as_of_date, recency_days, frequency, monetary; one row per
+    customer and as-of date. ``features``: the current customers' scaled features (the
+    output of ``apply_feature_scaling``, what the models were fitted on); ``scaling``: the
+    persisted scaler; ``agglomerative``: the current ward assignment (``cut_and_assign``).
+    ``model_selection`` and ``config`` as for ``kmeans_segments``. Returns
+    ``HISTORY_SEGMENT_COLUMNS``, one row per row of ``history``, in its order.
+    """
+    rows = _checked_history(history)
+    frame, matrix = _prepared(features, "features")
+    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
+    customer_ids = frame["customer_id"].to_numpy()
+    monetary = _monetary(frame)
+    names = segment_names(k)
+    result = rows[["customer_id", "as_of_date"]].copy()
+    if rows.empty:
+        for method in METHODS:
+            result[f"{method}_segment_rank"] = pd.Series(dtype="int32")
+            result[f"{method}_segment"] = pd.Series(dtype="object")
+        return result
+    scaled = _scaled_history(rows, scaling)
+
+    kmeans = fit_kmeans(matrix, k, config)
+    kmeans_ranks = rank_labels(matrix, kmeans.labels_, customer_ids, monetary)
+    kmeans_labels = kmeans.predict(scaled)
+
+    gmm = fit_gmm(matrix, k, config, n_init=config.gmm_n_init)
+    gmm_ranks = rank_labels(
+        matrix, gmm.predict_proba(matrix).argmax(axis=1), customer_ids, monetary
+    )
+    gmm_labels = gmm.predict_proba(scaled).argmax(axis=1)
+
+    centres, ward_now = _ward_centres(matrix, customer_ids, agglomerative, k)
+    ward = pairwise_distances_argmin(scaled, centres) + 1
+    # a fit-sample customer keeps its tree segment at the point the tree was fitted on
+    fitted = rows.merge(
+        frame[["customer_id", *FEATURES]], on="customer_id", how="left", suffixes=("", "_now")
+    )
+    at_fitted_point = np.logical_and.reduce(
+        [fitted[f].to_numpy() == fitted[f"{f}_now"].to_numpy() for f in FEATURES]
+    )
+    sample_now = ward_now["is_fit_sample"].reindex(rows["customer_id"]).fillna(False)
+    keep_tree = at_fitted_point & sample_now.to_numpy(dtype=bool)
+    tree_ranks = ward_now["segment_rank"].reindex(rows["customer_id"]).to_numpy()
+    ward = np.where(keep_tree, tree_ranks, ward)
+
+    assigned = {
+        "kmeans": _label_ranks(kmeans_ranks)[kmeans_labels],
+        "agglomerative": ward,
+        "gmm": _label_ranks(gmm_ranks)[gmm_labels],
+    }
+    name_of_rank = np.array(names, dtype=object)
+    for method in METHODS:
+        ranks = assigned[method].astype("int32")
+        result[f"{method}_segment_rank"] = ranks
+        result[f"{method}_segment"] = name_of_rank[ranks - 1]
+    return result[list(HISTORY_SEGMENT_COLUMNS)]
+
+
+def _label_ranks(ranks: dict[int, int]) -> np.ndarray:
+    """The label -> segment_rank map of ``rank_labels`` as an array indexed by label."""
+    lookup = np.zeros(max(ranks) + 1, dtype="int64")
+    for label, rank in ranks.items():
+        lookup[label] = rank
+    return lookup
