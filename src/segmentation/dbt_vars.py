@@ -41,7 +41,7 @@ def parse_vars(pairs: list[str]) -> dict:
 
 
 # Vars that land in SQL as date literals (the RFM as-of date, the last day a line may carry).
-DATE_VARS = ("rfm_as_of_date", "latest_valid_date")
+DATE_VARS = ("rfm_as_of_date", "latest_valid_date", "backtest_cutoff_date")
 
 
 def check_vars(dbt_vars: dict) -> dict:

@@ -1,7 +1,9 @@
-"""Exports of the marts to Parquet: every mart, exact rows, read-only, stale files cleaned."""
+"""Exports of the marts to Parquet: every mart, exact rows, read-only, stale files cleaned;
+and the campaign audiences, one CSV per method and segment with predictions and control flag."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import duckdb
 import pytest
 
 from segmentation.cli import main as cli_main
-from segmentation.export import MANIFEST_NAME, ExportError, export_marts
+from segmentation.export import MANIFEST_NAME, ExportError, audience_file_name, export_marts
 
 
 def small_warehouse(path: Path) -> Path:
@@ -133,3 +135,116 @@ def test_cli_export_prints_files_and_reports_errors(tmp_path, capsys):
     assert f"{out / 'dim_customers.parquet'} (2 rows)" in printed
     assert failed == 2
     assert capsys.readouterr().err.startswith("error: warehouse not found:")
+
+
+# --- Audiences -------------------------------------------------------------------------------
+
+
+def audience_warehouse(path: Path) -> Path:
+    """Three customers with rule-based and two clustering segments, predictions, control."""
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(
+            """
+            create schema marts;
+            create table marts.dim_customers as
+                select * from (values (1, 'champions'), (2, 'champions'), (3, 'hibernating'))
+                    as t(customer_id, rfm_segment);
+            create table marts.dim_customer_segments as
+                select * from (values
+                    (1, 'Champions', 1, 'Champions'),
+                    (2, 'Low-Value / One-Time Buyers', 2, 'Champions'),
+                    (3, 'Low-Value / One-Time Buyers', 2, 'Low-Value / One-Time Buyers'))
+                    as t(customer_id, kmeans_segment, kmeans_segment_rank, gmm_segment);
+            create table marts.dim_customer_predictions as
+                select * from (values
+                    (1, 'low', 0.99, 4.5, 800.0, date '2012-01-05'),
+                    (2, 'medium', 0.5, 1.2, 1200.0, date '2012-03-01'),
+                    (3, null, null, null, null, null))
+                    as t(customer_id, churn_risk, p_alive, expected_purchases_365d,
+                         predicted_clv_365d, expected_next_purchase_date);
+            create table marts.dim_customer_control_group as
+                select * from (values (1, 0.05, true), (2, 0.5, false), (3, 0.7, false))
+                    as t(customer_id, control_group_draw, is_control_group);
+            """
+        )
+    return path
+
+
+def read_csv(path: Path) -> list[tuple]:
+    with duckdb.connect() as connection:
+        return connection.execute(
+            "select * from read_csv(?, header = true)", [str(path)]
+        ).fetchall()
+
+
+def test_one_audience_file_per_method_and_segment(tmp_path):
+    # given a warehouse with segments of three methods, predictions and the control group
+    warehouse = audience_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "exports"
+    # when the marts are exported
+    exported = export_marts(warehouse, out)
+    # then each method has a folder with one CSV per segment, named after the segment
+    audiences = out / "audiences"
+    assert sorted(str(p.relative_to(audiences)) for p in audiences.rglob("*.csv")) == [
+        "gmm/champions.csv", "gmm/low_value_one_time_buyers.csv",
+        "kmeans/champions.csv", "kmeans/low_value_one_time_buyers.csv",
+        "rule_based/champions.csv", "rule_based/hibernating.csv",
+    ]  # fmt: skip
+    # and each file holds the segment's customers, most valuable first, with the predictions
+    # and the control flag; a customer without predictions keeps his row with empty fields
+    assert read_csv(audiences / "rule_based" / "champions.csv") == [
+        (2, "rule_based", "champions", "medium", 0.5, 1.2, 1200.0,
+         dt.date(2012, 3, 1), False),
+        (1, "rule_based", "champions", "low", 0.99, 4.5, 800.0, dt.date(2012, 1, 5), True),
+    ]  # fmt: skip
+    assert read_csv(audiences / "kmeans" / "low_value_one_time_buyers.csv") == [
+        (2, "kmeans", "Low-Value / One-Time Buyers", "medium", 0.5, 1.2, 1200.0,
+         dt.date(2012, 3, 1), False),
+        (3, "kmeans", "Low-Value / One-Time Buyers", None, None, None, None, None, False),
+    ]  # fmt: skip
+    # and every customer is in exactly one audience per method
+    for method in ("rule_based", "kmeans", "gmm"):
+        ids = [row[0] for path in (audiences / method).glob("*.csv") for row in read_csv(path)]
+        assert sorted(ids) == [1, 2, 3], method
+    # and the export returns and the manifest lists each audience with its rows
+    names = {table.name: table.rows for table in exported}
+    assert names["audiences/gmm/champions.csv"] == 2
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["audiences"]["audiences/rule_based/hibernating.csv"]["rows"] == 1
+
+
+def test_an_audience_of_a_segment_that_is_gone_is_removed(tmp_path):
+    # given an export, then every customer moved out of the rule-based 'hibernating'
+    warehouse = audience_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "exports"
+    export_marts(warehouse, out)
+    (out / "audiences" / "notes.txt").write_text("ours", encoding="utf-8")
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("update marts.dim_customers set rfm_segment = 'champions'")
+    # when exported again
+    export_marts(warehouse, out)
+    # then the stale audience is gone, the new one complete, foreign files kept
+    assert not (out / "audiences" / "rule_based" / "hibernating.csv").exists()
+    assert len(read_csv(out / "audiences" / "rule_based" / "champions.csv")) == 3
+    assert (out / "audiences" / "notes.txt").read_text(encoding="utf-8") == "ours"
+
+
+def test_without_predictions_the_manifest_says_why_there_are_no_audiences(tmp_path):
+    # given a warehouse built before the value models existed
+    warehouse = audience_warehouse(tmp_path / "w.duckdb")
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("drop table marts.dim_customer_predictions")
+    # when exported
+    exported = export_marts(warehouse, tmp_path / "exports")
+    # then the marts are written, no audience, and the manifest names the missing mart
+    assert not any(table.name.startswith("audiences/") for table in exported)
+    manifest = json.loads((tmp_path / "exports" / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["audiences"] == {}
+    assert "marts.dim_customer_predictions missing" in manifest["audiences_note"]
+
+
+def test_audience_file_names_are_slugs_of_the_segment():
+    assert audience_file_name("Low-Value / One-Time Buyers") == "low_value_one_time_buyers.csv"
+    assert audience_file_name("cant_lose_them") == "cant_lose_them.csv"
+    assert audience_file_name("Regular Customers 2") == "regular_customers_2.csv"
+    assert audience_file_name("***") == "unnamed.csv"

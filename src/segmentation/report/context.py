@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.cluster import hierarchy
 
-from segmentation.report import charts
+from segmentation.report import charts, history, value
 from segmentation.report.colors import default_segment_label, segment_color
 from segmentation.report.data import (
     RUN_FIRST,
@@ -503,6 +503,8 @@ def _explorer(customers: pd.DataFrame, methods: list[tuple[str, str]], limit: in
             for key, label in methods
         ],
         "colors": {str(s): segment_color(s) for names in segments.values() for s in names},
+        "history": history.explorer_history(embedded),
+        "predictions": value.explorer_predictions(embedded),
         "embedded": len(embedded),
         "total": len(customers),
         "limit": limit,
@@ -535,6 +537,10 @@ def build_context(
     methods = cluster_methods(tables["dim_customer_segments"]) if clustering else []
     labels = _segment_labels(tables["dim_customers"], tables["rpt_rfm_segment_profiles"])
     customers, method_columns = _customers(tables, labels, methods)
+    customers = history.with_previous_segments(
+        customers, tables.get("dim_customer_segments"), labels
+    )
+    customers = value.with_predictions(customers, tables.get("dim_customer_predictions"))
     metrics = _metrics(customers)
     log_metrics = _log_metrics(metrics)
     headline = _headline(tables["rpt_headline_figures"])
@@ -551,6 +557,14 @@ def build_context(
         *([_choosing_k(tables, methods)] if clustering else []),
         _profiles(rule_based, clustered, methods),
         *([_comparison(tables), _uncertainty(tables, ambiguous_below)] if clustering else []),
+        history.section(tables, labels, methods, METHOD_LABELS),
+        value.section(
+            tables,
+            customers,
+            list(rule_based["segment_label"]),
+            [RULE_BASED, *methods],
+            METHOD_LABELS,
+        ),
         _playbook(rule_based),
         _explorer(customers, method_columns, max_explorer_customers),
     ]

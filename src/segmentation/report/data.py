@@ -44,10 +44,10 @@ class ReportDataError(WarehouseError):
 class TableSpec:
     """One mart the report reads and the columns it needs.
 
-    ``column_suffix`` reads, besides ``columns``, every column whose name ends with it (at
-    least one must exist). A missing optional column is read as nulls. An optional mart may
-    be absent; a clustering mart is optional, and without it the clustering sections give
-    way to a note.
+    ``column_suffix`` reads, besides ``columns``, every other column whose name ends with it
+    and that ``optional_columns`` does not name (at least one must exist). A missing
+    optional column is read as nulls. An optional mart may be absent; a clustering mart is
+    optional, and without it the clustering sections give way to a note.
     """
 
     name: str
@@ -76,7 +76,8 @@ class TableSpec:
         """The columns of ``present`` read for ``column_suffix``, in their order."""
         if not self.column_suffix:
             return []
-        return [c for c in present if c.endswith(self.column_suffix) and c not in self.columns]
+        named = {*self.columns, *self.optional_columns}
+        return [c for c in present if c.endswith(self.column_suffix) and c not in named]
 
 
 TABLE_SPECS: tuple[TableSpec, ...] = (
@@ -92,6 +93,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
             "r_score",
             "f_score",
         ),
+        optional_columns=("previous_rfm_segment", "rfm_segment_since"),
     ),
     TableSpec(
         "rpt_headline_figures",
@@ -128,6 +130,7 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
     TableSpec(
         "dim_customer_segments",
         ("customer_id", "gmm_probability"),
+        optional_columns=("previous_kmeans_segment", "kmeans_segment_since"),
         column_suffix=SEGMENT_SUFFIX,
         clustering=True,
     ),
@@ -163,6 +166,57 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
         "fct_agglomerative_merge_tree",
         ("merge_step", "left_node_id", "right_node_id", "merge_distance", "cluster_size"),
         clustering=True,
+    ),
+    # Segments over time (report.history): optional, an older warehouse lacks them.
+    TableSpec(
+        "rpt_segment_migration",
+        (
+            *("method", "period_type", "from_segment", "to_segment", "customers"),
+            *("from_segment_share", "revenue", "from_as_of_date", "to_as_of_date"),
+        ),
+        optional=True,
+    ),
+    TableSpec(
+        "rpt_customer_lifecycle",
+        (
+            *("month_start_date", "revenue", "previous_month_revenue", "new_revenue"),
+            *("reactivated_revenue", "repeating_revenue_change", "lapsed_revenue"),
+            *("active_customers", "new_customers", "repeating_customers"),
+            *("reactivated_customers", "lapsed_customers"),
+        ),
+        optional=True,
+    ),
+    TableSpec(
+        "rpt_cohort_retention",
+        (
+            *("cohort_month_start_date", "months_since_first_purchase", "cohort_customers"),
+            *("active_customers", "customer_share", "revenue"),
+        ),
+        optional=True,
+    ),
+    # Future value (report.value): optional, an older warehouse lacks them.
+    TableSpec(
+        "dim_customer_predictions",
+        ("customer_id", "churn_risk", "p_alive", "predicted_clv_365d", "is_control_group"),
+        optional=True,
+    ),
+    TableSpec(
+        "rpt_clv_model_parameters",
+        ("model", "parameter", "time_unit", "status", "estimate", "customers_used"),
+        optional=True,
+    ),
+    TableSpec(
+        "rpt_clv_backtest_tracking",
+        (
+            *("weeks_from_cutoff", "predicted_cumulative_repeat_purchases"),
+            *("actual_cumulative_repeat_purchases", "is_holdout", "week_start_date"),
+        ),
+        optional=True,
+    ),
+    TableSpec(
+        "rpt_segment_holdout_lift",
+        ("method", "segment", "customers", "holdout_buyer_share", "holdout_buyer_lift"),
+        optional=True,
     ),
 )
 

@@ -104,9 +104,14 @@ def conditional_expected_purchases(fit: ModelFit, t, x, t_x, big_t) -> np.ndarra
     computed by Euler's transformation as (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): the
     same value, without overflowing 2F1 for customers with many purchases.
     """
+    return expected_purchases_if_alive(fit, t, x, big_t) * p_alive(fit, x, t_x, big_t)
+
+
+def expected_purchases_if_alive(fit: ModelFit, t, x, big_t) -> np.ndarray:
+    """E[Y(t) | x, t_x, T, alive at T]: equation 10 without its P(alive) factor (it depends
+    on t_x only through P(alive))."""
     r, alpha, a, b = _parameters(fit)
-    t, x, t_x, big_t = (np.asarray(v, dtype="float64") for v in (t, x, t_x, big_t))
+    t, x, big_t = (np.asarray(v, dtype="float64") for v in (t, x, big_t))
     z = t / (alpha + big_t + t)
     tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-    alive_share = p_alive(fit, x, t_x, big_t)
-    return (a + b + x - 1) / (a - 1) * (1 - tail) * alive_share
+    return (a + b + x - 1) / (a - 1) * (1 - tail)

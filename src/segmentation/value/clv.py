@@ -38,10 +38,11 @@ def customer_lifetime_value(
     (formula in the module docstring), in the currency of m_x."""
     x, t_x, big_t = (np.asarray(v, dtype="float64") for v in (x, t_x, big_t))
     order_value = gamma_gamma.expected_average_value(value, x, m_x)
+    alive = bg_nbd.p_alive(purchases, x, t_x, big_t)
     total = np.zeros_like(x)
     previous = np.zeros_like(x)
     for end in month_ends(config.clv_horizon_days):
-        cumulative = bg_nbd.conditional_expected_purchases(purchases, end, x, t_x, big_t)
+        cumulative = bg_nbd.expected_purchases_if_alive(purchases, end, x, big_t) * alive
         discount = (1 + config.clv_discount_rate_monthly) ** (end / DAYS_PER_MONTH)
         total += (cumulative - previous) / discount
         previous = cumulative

@@ -114,11 +114,20 @@
       chip.style.backgroundColor = explorer.colors[segments[i]] || "#ccc";
       segmentCell.appendChild(chip);
       segmentCell.appendChild(document.createTextNode(segments[i] === null ? "–" : segments[i]));
+      var history = explorer.history[methodKey];
+      cell(row, history && history.previous[i] !== null ? history.previous[i] : "–");
+      cell(row, history && history.since[i] !== null ? history.since[i] : "–");
       cell(row, format("recency_days", columns.recency_days[i]), "num");
       cell(row, format("frequency", columns.frequency[i]), "num");
       cell(row, format("monetary", columns.monetary[i]), "num");
       var p = columns.gmm_probability ? columns.gmm_probability[i] : null;
       cell(row, p === null ? "–" : Math.round(p * 100) + "%", "num");
+      var predicted = explorer.predictions;
+      var alive = predicted ? predicted.p_alive[i] : null;
+      var clv = predicted ? predicted.predicted_clv_365d[i] : null;
+      cell(row, alive === null ? "–" : (alive * 100).toFixed(1) + "%", "num");
+      cell(row, format("monetary", clv), "num");
+      cell(row, predicted && predicted.churn_risk[i] !== null ? predicted.churn_risk[i] : "–");
       body.appendChild(row);
     });
     countText.textContent = matches.length.toLocaleString("en-GB") + " of " +

@@ -1,0 +1,72 @@
+{#-
+    What each customer of the cutoff did in the holdout: purchases counted as the value
+    models count them (distinct days with valid lines) and revenue (the sum of their valid
+    lines), from the cutoff to the end of the data.
+-#}
+with
+
+invoice_lines as (
+
+    select * from {{ ref('int_invoice_lines_classified') }}
+
+),
+
+backtest_period as (
+
+    select * from {{ ref('int_backtest_period') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_backtest_purchase_summary') }}
+
+),
+
+holdout_purchase_days as (
+
+    select
+        invoice_lines.customer_id,
+        cast(invoice_lines.invoiced_at as date) as purchase_date,
+        {{ exact_sum('invoice_lines.line_amount') }} as purchase_day_value
+
+    from invoice_lines
+    cross join backtest_period
+    where
+        invoice_lines.outcome = 'valid'
+        and invoice_lines.invoiced_at
+        >= cast(backtest_period.cutoff_date as timestamp)
+    group by
+        invoice_lines.customer_id,
+        cast(invoice_lines.invoiced_at as date)
+
+),
+
+holdout_totals as (
+
+    select
+        customer_id,
+        count(*) as holdout_purchases,
+        {{ exact_sum('purchase_day_value') }} as holdout_revenue
+
+    from holdout_purchase_days
+    group by customer_id
+
+),
+
+holdout_actuals as (
+
+    select
+        customers.customer_id,
+        coalesce(holdout_totals.holdout_purchases, 0) as holdout_purchases,
+        round(coalesce(holdout_totals.holdout_revenue, 0), 2)
+            as holdout_revenue,
+        holdout_totals.customer_id is not null as has_holdout_purchase
+
+    from customers
+    left join holdout_totals
+        on customers.customer_id = holdout_totals.customer_id
+
+)
+
+select * from holdout_actuals

@@ -1,0 +1,10 @@
+"""BG/NBD and Gamma-Gamma fitted on the customers at the backtest's cutoff, one row a parameter."""
+
+from segmentation.frames import to_pandas
+from segmentation.value import ValueModelConfig, fit_value_models
+
+
+def model(dbt, session):
+    summary = to_pandas(dbt.ref("int_backtest_purchase_summary"))
+    config = ValueModelConfig.from_vars(dbt.config.meta_get("value_models"))
+    return fit_value_models(summary, config)
