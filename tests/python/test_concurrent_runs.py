@@ -380,7 +380,7 @@ def test_lock_of_a_sigkilled_run_is_taken_over_and_the_next_run_builds(reference
     dbt_pid = killed.dbt_pid()
     assert dbt_pid is not None
     killed.process.kill()
-    killed.process.wait(timeout=30)  # not communicate(): its dbt holds the output pipe open
+    killed.process.wait(timeout=30)
     # when a run starts while the killed run's dbt is still building
     early = segmentation(tmp_path, "run", "--data", str(references["b"].data), "--no-report")
     # then it refuses, naming the killed run, and leaves its side file alone
@@ -393,7 +393,6 @@ def test_lock_of_a_sigkilled_run_is_taken_over_and_the_next_run_builds(reference
     # when the killed run's dbt is killed too and a run starts
     os.kill(dbt_pid, signal.SIGKILL)
     wait_until_gone(dbt_pid)
-    killed.process.stdout.close()
     assert named_holder(tmp_path / LOCK_FILE) == killed.process.pid
     after = Run(references["b"].data, tmp_path, "after")
     # then it takes the lock over with a message naming the killed run, and builds

@@ -36,6 +36,8 @@ pytestmark = pytest.mark.slow
 WAREHOUSE = Path("warehouse") / "segmentation.duckdb"
 SIDE_FILE = Path("warehouse") / ".segmentation.building.duckdb"
 _NODE_START = re.compile(r"\b(\d+) of (\d+) START\b")
+# A build that has not reached its kill point by then is stuck: fail instead of hanging.
+KILL_POINT_TIMEOUT = 600
 
 
 class Build:
@@ -49,14 +51,22 @@ class Build:
         log = work / "logs" / "dbt.log"
         self.log_offset = log.stat().st_size if log.exists() else 0
         args = [sys.executable, "-m", "segmentation.cli", "run", "--data", str(data)]
-        self.process = subprocess.Popen(
-            [*args, "--no-report"],
-            cwd=REPO_ROOT,
-            env=work_environment(work),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: killpg reaches dbt too
-        )
+        # output to a file, not a pipe: nobody reads while the build runs, and a full pipe
+        # would stop dbt before the kill point is reached
+        self.output_path = work / f"build-{time.monotonic_ns()}.out"
+        with self.output_path.open("wb") as output:
+            self.process = subprocess.Popen(
+                [*args, "--no-report"],
+                cwd=REPO_ROOT,
+                env=work_environment(work),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: killpg reaches dbt too
+            )
+
+    def output(self) -> str:
+        """What the run printed so far (stdout and stderr)."""
+        return self.output_path.read_bytes().decode(errors="replace")
 
     def log(self) -> str:
         path = self.work / "logs" / "dbt.log"
@@ -121,11 +131,13 @@ def kill_at(build: Build, condition: Callable[[Build], bool], target: str) -> st
     """Waits for the condition, sends SIGKILL, reaps the build; returns its output."""
     while not condition(build):
         if build.process.poll() is not None:
-            output = build.process.stdout.read().decode(errors="replace")
             pytest.fail(
                 f"build ended (code {build.process.returncode}) before the kill point:\n"
-                f"{output[-3000:]}"
+                f"{build.output()[-3000:]}"
             )
+        if build.elapsed() > KILL_POINT_TIMEOUT:
+            os.killpg(build.process.pid, signal.SIGKILL)
+            pytest.fail(f"kill point not reached in {KILL_POINT_TIMEOUT} s:\n{build.log()[-3000:]}")
         time.sleep(0.05)
     if target == "dbt":
         pid = build.dbt_pid()
@@ -133,10 +145,10 @@ def kill_at(build: Build, condition: Callable[[Build], bool], target: str) -> st
         os.kill(pid, signal.SIGKILL)
     else:
         os.killpg(build.process.pid, signal.SIGKILL)
-    output, _ = build.process.communicate(timeout=120)
+    build.process.wait(timeout=120)
     if target == "group":
         assert build.process.returncode == -signal.SIGKILL
-    return output.decode(errors="replace")
+    return build.output()
 
 
 def readable_marts(warehouse: Path) -> int:
@@ -222,7 +234,7 @@ def test_reader_keeps_the_previous_marts_while_a_build_runs_and_is_published(raw
     while build.process.poll() is None:
         answers.append(count_lines_in_another_process(published))
         time.sleep(0.5)
-    assert build.process.returncode == 0, build.process.stdout.read().decode()[-3000:]
+    assert build.process.returncode == 0, build.output()[-3000:]
     # then the connection opened before keeps its consistent snapshot of the old marts
     assert reader.execute(count_lines).fetchone()[0] == before
     reader.close()
