@@ -376,7 +376,8 @@ def test_lock_of_a_sigkilled_run_is_taken_over_and_the_next_run_builds(reference
     # (first the run, while its dbt still builds; then its dbt)
     published_from(tmp_path, references["a"])
     killed = Build(references["b"].data, tmp_path)
-    wait_for(killed.side_file_is_new, "the killed run's side file")
+    # the side file exists before dbt starts (the snapshots are carried into it first)
+    wait_for(lambda: killed.side_file_is_new() and killed.dbt_pid(), "the killed run's dbt")
     dbt_pid = killed.dbt_pid()
     assert dbt_pid is not None
     killed.process.kill()

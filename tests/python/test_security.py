@@ -127,6 +127,10 @@ def test_credentials_of_other_targets_come_from_environment_variables():
     assert not [key for key in outputs["duckdb"] if SECRET_KEYS.search(key)]
     for name, output in outputs.items():
         for key, value in output.items():
+            if output.get("method") == "session" and key == "host":
+                # dbt-spark requires the field; its session method connects nowhere
+                assert value == "localhost", f"{name}.host"
+                continue
             if SECRET_KEYS.search(key):
                 assert re.fullmatch(r"\{\{\s*env_var\('[A-Z0-9_]+'\)\s*\}\}", str(value)), (
                     f"{name}.{key} must be read from an environment variable"
