@@ -83,6 +83,17 @@ def setting(
     )
 
 
+def random_state_setting() -> Any:
+    """The project's one seed (var `random_state`), a field of every settings class that
+    draws samples or initialisations: the same default and check everywhere."""
+    return setting(
+        42,
+        "an integer in 0..4294967295",
+        lambda value, _: is_integer(value) and 0 <= value < 2**32,
+        integer,
+    )
+
+
 class Settings:
     """Base of a frozen dataclass of ``setting`` fields: checks on construction, parsing of
     rendered vars in ``from_vars``, messages that name the var and what it accepts."""

@@ -19,6 +19,7 @@ from segmentation.settings import (
     boolean,
     integer,
     is_integer,
+    random_state_setting,
     setting,
     text,
 )
@@ -92,12 +93,7 @@ class ClusteringConfig(Settings):
     #: The k sweep fits every method on at most this many customers.
     model_selection_max_customers: int = setting(20_000, "an integer >= 2", at_least(2), integer)
     #: Seed of every random choice: samples, k-means and mixture initialisations.
-    random_state: int = setting(
-        42,
-        "an integer in 0..4294967295",
-        lambda value, _: is_integer(value) and 0 <= value < 2**32,
-        integer,
-    )
+    random_state: int = random_state_setting()
     gmm_covariance_type: str = setting(
         "full",
         f"one of {list(COVARIANCE_TYPES)}",

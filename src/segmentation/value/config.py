@@ -13,7 +13,14 @@ import math
 from dataclasses import Field, dataclass
 from typing import ClassVar
 
-from segmentation.settings import Settings, at_least, integer, is_integer, number, setting
+from segmentation.settings import (
+    Settings,
+    at_least,
+    integer,
+    number,
+    random_state_setting,
+    setting,
+)
 
 from ._inputs import ValueModelInputError
 
@@ -48,12 +55,7 @@ class ValueModelConfig(Settings):
     #: every customer is predicted.
     value_model_max_fit_customers: int = setting(100_000, "an integer >= 2", at_least(2), integer)
     #: Seed of the fit sample (the project's one seed, shared with the clustering).
-    random_state: int = setting(
-        42,
-        "an integer in 0..4294967295",
-        lambda value, _: is_integer(value) and 0 <= value < 2**32,
-        integer,
-    )
+    random_state: int = random_state_setting()
     #: CLV horizon in days (the marts' column names say 365, so it is not a var), and the
     #: monthly rate its cash flows are discounted at.
     clv_horizon_days: int = setting(365, "an integer >= 1", at_least(1), integer, dbt_var=False)
