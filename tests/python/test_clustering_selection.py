@@ -23,7 +23,7 @@ def _features() -> pd.DataFrame:
 
 def _fast(**settings) -> ClusteringConfig:
     """A configuration with few k-means initialisations, for quick sweeps."""
-    return ClusteringConfig(kmeans_n_init=2, selection_gmm_n_init=1, **settings)
+    return ClusteringConfig(selection_kmeans_n_init=2, selection_gmm_n_init=1, **settings)
 
 
 def test_table_has_every_metric_for_each_method_and_k():

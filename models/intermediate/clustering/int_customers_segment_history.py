@@ -1,4 +1,4 @@
-"""Clustering segments at every as-of date of the RFM history, by the current models."""
+"""Clustering segments at every as-of date of the RFM history, by the persisted models."""
 
 from segmentation.clustering import ClusteringConfig, history_segments
 from segmentation.frames import to_pandas
@@ -9,8 +9,6 @@ def model(dbt, session):
     features = to_pandas(dbt.ref("int_customers_rfm_scaled"))
     scaling = to_pandas(dbt.ref("int_rfm_feature_scaling"))
     agglomerative = to_pandas(dbt.ref("int_customers_agglomerative_clustered"))
-    selection = to_pandas(dbt.ref("int_cluster_model_selection"))
+    models = to_pandas(dbt.ref("int_cluster_model_parameters"))
     config = ClusteringConfig.from_vars(dbt.config.meta_get("clustering"))
-    return history_segments(
-        history, features, scaling, agglomerative, config, model_selection=selection
-    )
+    return history_segments(history, features, scaling, agglomerative, config, models=models)

@@ -6,9 +6,11 @@ models/intermediate/clustering each build the config from the rendered vars and 
 one of them.
 
 Pipeline: ``fit_feature_scaling`` -> ``apply_feature_scaling`` -> ``evaluate_cluster_counts``
-(which k) -> ``kmeans_segments`` / ``gmm_segment_probabilities`` / ward in three steps
-(``select_fit_sample`` -> ``ward_merge_tree`` -> ``cut_and_assign``) -> ``method_agreement``;
-``history_segments`` applies the fitted scaler and models to the RFM of past as-of dates.
+(which k, cutting the persisted ward tree) -> ``fit_cluster_models`` (k-means and the mixture
+fitted once, persisted) -> ``kmeans_segments`` / ``gmm_segment_probabilities`` (assign
+everyone) / ward in three steps (``select_fit_sample`` -> ``ward_merge_tree`` ->
+``cut_and_assign``) -> ``method_agreement``; ``history_segments`` applies the persisted
+scaler and models to the RFM of past as-of dates.
 """
 
 from ._frames import FEATURES, METHODS, SCALED_FEATURES, ClusteringInputError
@@ -16,8 +18,10 @@ from .agreement import method_agreement
 from .config import AUTO, COVARIANCE_TYPES, DEFAULT_CONFIG, ClusteringConfig
 from .history import HISTORY_SEGMENT_COLUMNS, history_segments
 from .methods import (
+    MODEL_PARAMETER_COLUMNS,
     agglomerative_segments,
     cut_and_assign,
+    fit_cluster_models,
     gmm_segment_probabilities,
     gmm_segments,
     kmeans_segments,
@@ -44,6 +48,7 @@ __all__ = [
     "FEATURES",
     "HISTORY_SEGMENT_COLUMNS",
     "METHODS",
+    "MODEL_PARAMETER_COLUMNS",
     "SCALED_FEATURES",
     "SELECTION_COLUMNS",
     "ClusterCountWarning",
@@ -54,6 +59,7 @@ __all__ = [
     "cut_and_assign",
     "evaluate_cluster_counts",
     "feasible_cluster_counts",
+    "fit_cluster_models",
     "fit_feature_scaling",
     "gmm_segment_probabilities",
     "gmm_segments",

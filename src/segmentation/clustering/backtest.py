@@ -15,6 +15,7 @@ from ._frames import METHODS
 from .config import DEFAULT_CONFIG, ClusteringConfig
 from .methods import (
     cut_and_assign,
+    fit_cluster_models,
     gmm_segments,
     kmeans_segments,
     select_fit_sample,
@@ -35,19 +36,21 @@ def segments_refitted(
 
     ``customers``: one row per customer with recency_days, frequency and monetary (RFM at
     the cutoff); ``model_selection``: the build's model-selection table. Scaling, k-means,
-    ward (fit sample, tree, cut and nearest centre) and the mixture run as in the build.
+    ward (fit sample, tree, cut and nearest centre) and the mixture run as in the build, each
+    fitted once (k-means and the mixture on the bounded fit sample, ``fit_cluster_models``).
     Returns one row per customer and method (``METHODS``): customer_id, method,
     segment_rank (1 = Champions), segment.
     """
     features = apply_feature_scaling(customers, fit_feature_scaling(customers, config))
     sample = select_fit_sample(features, config)
     tree = ward_merge_tree(features, sample)
+    models = fit_cluster_models(features, config, model_selection=model_selection)
     by_method = {
-        "kmeans": kmeans_segments(features, config, model_selection=model_selection),
+        "kmeans": kmeans_segments(features, config, models=models),
         "agglomerative": cut_and_assign(
             features, sample, tree, config, model_selection=model_selection
         ),
-        "gmm": gmm_segments(features, config, model_selection=model_selection),
+        "gmm": gmm_segments(features, config, models=models),
     }
     return pd.concat(
         [by_method[method].assign(method=method)[REFITTED_COLUMNS] for method in METHODS],

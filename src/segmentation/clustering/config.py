@@ -92,6 +92,9 @@ class ClusteringConfig(Settings):
     silhouette_sample_size: int = setting(5_000, "an integer >= 2", at_least(2), integer)
     #: The k sweep fits every method on at most this many customers.
     model_selection_max_customers: int = setting(20_000, "an integer >= 2", at_least(2), integer)
+    #: k-means and the mixture (segmentation and backtest) are fitted on a deterministic
+    #: sample of at most this many customers; every customer is assigned by the fitted model.
+    clustering_max_fit_customers: int = setting(20_000, "an integer >= 2", at_least(2), integer)
     #: Seed of every random choice: samples, k-means and mixture initialisations.
     random_state: int = random_state_setting()
     gmm_covariance_type: str = setting(
@@ -100,10 +103,15 @@ class ClusteringConfig(Settings):
         lambda value, _: value in COVARIANCE_TYPES,
         text,
     )
-    #: Initialisations of k-means (segmentation and sweep) and of the segmentation's mixture
-    #: (EM finds local optima); the sweep fits each mixture once, for its BIC and AIC only.
+    #: Initialisations of the segmentation's k-means and mixture (EM finds local optima).
     kmeans_n_init: int = setting(10, "an integer >= 1", at_least(1), integer, dbt_var=False)
     gmm_n_init: int = setting(3, "an integer >= 1", at_least(1), integer, dbt_var=False)
+    #: Initialisations in the k sweep, which fits k_max - k_min + 1 of each: k-means 3 (its
+    #: inertia decides the recommended k; 1 moved it on the reference file), the mixture 1
+    #: (only its BIC and AIC are reported).
+    selection_kmeans_n_init: int = setting(
+        3, "an integer >= 1", at_least(1), integer, dbt_var=False
+    )
     selection_gmm_n_init: int = setting(1, "an integer >= 1", at_least(1), integer, dbt_var=False)
     #: Too few distinct customers for k_max or n_segments: lower them with a warning recorded
     #: in the selection table (true) instead of failing the build (false).

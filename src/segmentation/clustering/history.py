@@ -11,11 +11,10 @@ scaler (``apply_feature_scaling``) and assigned by the current models:
   recency, frequency and monetary, i.e. at the build's as-of date);
 - Gaussian mixture: the most probable component of the current mixture.
 
-Neither the k-means centres nor the mixture's parameters are persisted by the build, so both
-models are fitted again here with the same function, configuration and input as
-``kmeans_segments`` and ``gmm_segment_probabilities``: the fits are deterministic (sorted
-input, fixed ``random_state``, one thread), so they are the same models, and the rows at the
-build's as-of date get exactly the segments of those two functions.
+k-means and the mixture are read from their persisted parameters (``fit_cluster_models``),
+the same table ``kmeans_segments`` and ``gmm_segment_probabilities`` assign every customer
+with, so nothing is fitted again and the rows at the build's as-of date get exactly the
+segments of those two functions.
 """
 
 from __future__ import annotations
@@ -35,8 +34,15 @@ from ._frames import (
     single_threaded,
 )
 from .config import DEFAULT_CONFIG, ClusteringConfig
-from .methods import _monetary, _n_segments, _prepared, fit_gmm, fit_kmeans
-from .naming import rank_labels, segment_names
+from .methods import (
+    FITTED_METHODS,
+    _method_arrays,
+    _n_segments,
+    _predicted_labels,
+    _prepared,
+    fit_cluster_models,
+)
+from .naming import segment_names
 from .scaling import apply_feature_scaling
 
 #: The columns of ``history_segments``'s result: the key, then rank and name per method.
@@ -111,21 +117,30 @@ def history_segments(
     config: ClusteringConfig = DEFAULT_CONFIG,
     *,
     model_selection: pd.DataFrame | None = None,
+    models: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Segment rank and name per method for every row of an RFM history.
 
     ``history``: customer_id, as_of_date, recency_days, frequency, monetary; one row per
     customer and as-of date. ``features``: the current customers' scaled features (the
     output of ``apply_feature_scaling``, what the models were fitted on); ``scaling``: the
-    persisted scaler; ``agglomerative``: the current ward assignment (``cut_and_assign``).
-    ``model_selection`` and ``config`` as for ``kmeans_segments``. Returns
+    persisted scaler; ``agglomerative``: the current ward assignment (``cut_and_assign``);
+    ``models``: the persisted k-means and mixture (``fit_cluster_models``; fitted here when
+    not given). ``model_selection`` and ``config`` as for ``kmeans_segments``. Returns
     ``HISTORY_SEGMENT_COLUMNS``, one row per row of ``history``, in its order.
     """
     rows = _checked_history(history)
     frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
+    if models is None:
+        models = fit_cluster_models(features, config, model_selection=model_selection)
+    arrays = {method: _method_arrays(models, method) for method in FITTED_METHODS}
+    k = check_cluster_count(len(arrays["kmeans"]["segment_rank"]), matrix, frame_name="features")
+    if model_selection is not None and _n_segments(config, model_selection) != k:
+        raise ClusteringInputError(
+            f"models: {k} k-means segments, but the model selection uses "
+            f"{_n_segments(config, model_selection)}"
+        )
     customer_ids = frame["customer_id"].to_numpy()
-    monetary = _monetary(frame)
     names = segment_names(k)
     result = rows[["customer_id", "as_of_date"]].copy()
     if rows.empty:
@@ -135,15 +150,10 @@ def history_segments(
         return result
     scaled = _scaled_history(rows, scaling)
 
-    kmeans = fit_kmeans(matrix, k, config)
-    kmeans_ranks = rank_labels(matrix, kmeans.labels_, customer_ids, monetary)
-    kmeans_labels = kmeans.predict(scaled)
-
-    gmm = fit_gmm(matrix, k, config, n_init=config.gmm_n_init)
-    gmm_ranks = rank_labels(
-        matrix, gmm.predict_proba(matrix).argmax(axis=1), customer_ids, monetary
-    )
-    gmm_labels = gmm.predict_proba(scaled).argmax(axis=1)
+    by_model = {}
+    for method, method_arrays in arrays.items():
+        labels, _ = _predicted_labels(method, method_arrays, scaled, config)
+        by_model[method] = method_arrays["segment_rank"].astype("int64")[labels]
 
     centres, ward_now = _ward_centres(matrix, customer_ids, agglomerative, k)
     ward = pairwise_distances_argmin(scaled, centres) + 1
@@ -159,22 +169,10 @@ def history_segments(
     tree_ranks = ward_now["segment_rank"].reindex(rows["customer_id"]).to_numpy()
     ward = np.where(keep_tree, tree_ranks, ward)
 
-    assigned = {
-        "kmeans": _label_ranks(kmeans_ranks)[kmeans_labels],
-        "agglomerative": ward,
-        "gmm": _label_ranks(gmm_ranks)[gmm_labels],
-    }
+    assigned = {**by_model, "agglomerative": ward}
     name_of_rank = np.array(names, dtype=object)
     for method in METHODS:
         ranks = assigned[method].astype("int32")
         result[f"{method}_segment_rank"] = ranks
         result[f"{method}_segment"] = name_of_rank[ranks - 1]
     return result[list(HISTORY_SEGMENT_COLUMNS)]
-
-
-def _label_ranks(ranks: dict[int, int]) -> np.ndarray:
-    """The label -> segment_rank map of ``rank_labels`` as an array indexed by label."""
-    lookup = np.zeros(max(ranks) + 1, dtype="int64")
-    for label, rank in ranks.items():
-        lookup[label] = rank
-    return lookup

@@ -7,12 +7,15 @@ Inputs are sorted by customer_id before anything else and every random choice ta
 ``random_state`` (settings: ``config.ClusteringConfig``), so two runs on the same data give
 the same result whatever row order the warehouse returns.
 
-Scale: k-means and the mixture are O(n) per iteration and fit on every customer. Ward is
-O(n^2) in time and memory, so it is fitted on a deterministic sample of at most
-``agglomerative_max_fit_customers`` customers and every other customer goes to the nearest
-centre of the fitted clusters. The fit is split in three steps so that a dbt project can
-persist each step as a table (sample -> merge tree -> cut and assign) and a dendrogram can be
-drawn from tables alone; ``agglomerative_segments`` chains them for callers that want one call.
+Scale: k-means and the mixture are fitted once (``fit_cluster_models``) on a deterministic
+sample of at most ``clustering_max_fit_customers`` customers and persisted as a parameter
+table; every customer (and every past row of the segment history) is assigned by the
+persisted model, so nothing is fitted twice. Ward is O(n^2) in time and memory, so it is
+fitted on a deterministic sample of at most ``agglomerative_max_fit_customers`` customers and
+every other customer goes to the nearest centre of the fitted clusters. The ward fit is split
+in three steps so that a dbt project can persist each step as a table (sample -> merge tree
+-> cut and assign) and a dendrogram can be drawn from tables alone; ``agglomerative_segments``
+chains them for callers that want one call.
 """
 
 from __future__ import annotations
@@ -72,11 +75,16 @@ def _n_segments(config: ClusteringConfig, model_selection: pd.DataFrame | None) 
     return config.n_segments
 
 
-def fit_kmeans(matrix: np.ndarray, k: int, config: ClusteringConfig) -> KMeans:
-    """Fitted scikit-learn KMeans (shared by the segmentation and the k sweep)."""
-    return KMeans(n_clusters=k, n_init=config.kmeans_n_init, random_state=config.random_state).fit(
-        matrix
-    )
+def fit_kmeans(
+    matrix: np.ndarray, k: int, config: ClusteringConfig, *, n_init: int | None = None
+) -> KMeans:
+    """Fitted scikit-learn KMeans (shared by the segmentation and the k sweep), with
+    ``n_init`` initialisations (default ``kmeans_n_init``)."""
+    return KMeans(
+        n_clusters=k,
+        n_init=config.kmeans_n_init if n_init is None else n_init,
+        random_state=config.random_state,
+    ).fit(matrix)
 
 
 def fit_gmm(
@@ -107,27 +115,187 @@ def nearest_centre_labels(
     return labels
 
 
+# ------------------------------------------------------------- k-means and the mixture
+
+#: Columns of ``fit_cluster_models``: one row per value of a fitted parameter array.
+MODEL_PARAMETER_COLUMNS = ["method", "parameter", "position", "value"]
+#: The methods ``fit_cluster_models`` fits (ward is persisted as its merge tree instead).
+FITTED_METHODS: tuple[str, ...] = ("kmeans", "gmm")
+
+
+def fit_sample_rows(n: int, config: ClusteringConfig) -> np.ndarray:
+    """Sorted positions (among customers sorted by id) of the k-means and mixture fit sample:
+    at most ``clustering_max_fit_customers``, drawn with ``random_state``."""
+    return subsample(
+        n, config.clustering_max_fit_customers, np.random.default_rng(config.random_state)
+    )
+
+
+def _covariance_shape(covariance_type: str, k: int, d: int) -> tuple[int, ...]:
+    """Shape of scikit-learn's covariances_ and precisions_cholesky_ for a covariance type."""
+    return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[covariance_type]
+
+
+def _kmeans_model(centres: np.ndarray) -> KMeans:
+    """A KMeans that predicts with exactly ``centres``: fitted on the centres themselves
+    (each its own cluster) for a fitted estimator, then given the persisted centres bit for
+    bit (the fit centres the data, which can move the last bit)."""
+    model = KMeans(n_clusters=len(centres), init=centres, n_init=1, max_iter=1).fit(centres)
+    model.cluster_centers_ = centres
+    return model
+
+
+def _gmm_model(arrays: dict[str, np.ndarray], config: ClusteringConfig) -> GaussianMixture:
+    """A GaussianMixture that predicts with the persisted weights, means and precisions."""
+    k, d = len(arrays["weights"]), len(SCALED_FEATURES)
+    shape = _covariance_shape(config.gmm_covariance_type, k, d)
+    model = GaussianMixture(n_components=k, covariance_type=config.gmm_covariance_type)
+    model.weights_ = arrays["weights"]
+    model.means_ = arrays["means"].reshape(k, d)
+    model.covariances_ = arrays["covariances"].reshape(shape)
+    model.precisions_cholesky_ = arrays["precisions_cholesky"].reshape(shape)
+    model.n_features_in_ = d
+    return model
+
+
+def _method_arrays(models: pd.DataFrame, method: str) -> dict[str, np.ndarray]:
+    """The persisted arrays of one method, flat, by parameter name."""
+    require_columns(models, MODEL_PARAMETER_COLUMNS, frame_name="models")
+    rows = models.loc[models["method"] == method].sort_values(
+        ["parameter", "position"], kind="mergesort"
+    )
+    if rows.empty:
+        raise ClusteringInputError(f"models: no parameters of method {method!r}")
+    return {
+        str(name): group["value"].to_numpy(dtype="float64")
+        for name, group in rows.groupby("parameter", sort=True)
+    }
+
+
+def _predicted_labels(
+    method: str, arrays: dict[str, np.ndarray], matrix: np.ndarray, config: ClusteringConfig
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Library labels of ``matrix`` by a persisted model, and the mixture's probabilities."""
+    if method == "kmeans":
+        centres = arrays["centres"].reshape(-1, len(SCALED_FEATURES))
+        return _kmeans_model(centres).predict(matrix), None
+    probabilities = _gmm_model(arrays, config).predict_proba(matrix)
+    return probabilities.argmax(axis=1), probabilities
+
+
+def _long(method: str, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame(
+            {
+                "method": method,
+                "parameter": name,
+                "position": np.arange(values.size, dtype="int64"),
+                "value": np.asarray(values, dtype="float64").reshape(-1),
+            }
+        )
+        for name, values in arrays.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+@single_threaded
+def fit_cluster_models(
+    features: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
+    *,
+    model_selection: pd.DataFrame | None = None,
+    methods: tuple[str, ...] = FITTED_METHODS,
+) -> pd.DataFrame:
+    """Fit k-means and the mixture once, on the fit sample, as a parameter table.
+
+    The fit sample is at most ``clustering_max_fit_customers`` customers (``fit_sample_rows``;
+    everyone when there are fewer). Each fitted array is persisted flat (row-major), one row
+    per value: columns ``MODEL_PARAMETER_COLUMNS``. k-means: centres (k x 3 scaled features);
+    mixture: weights (k), means (k x 3), covariances and precisions_cholesky (scikit-learn's
+    shapes for ``gmm_covariance_type``). Each method also gets segment_rank (position = the
+    library label): the rank of the label's cluster among all customers, each assigned by
+    the fitted model (``naming.rank_labels``). k as in ``kmeans_segments``.
+    """
+    unknown = set(methods) - set(FITTED_METHODS)
+    if unknown:
+        raise ClusteringInputError(f"methods: {sorted(unknown)} not among {list(FITTED_METHODS)}")
+    frame, matrix = _prepared(features, "features")
+    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
+    rows = fit_sample_rows(len(matrix), config)
+    # everyone: the matrix itself, as its memory layout changes the fit's last bits
+    sample = matrix if len(rows) == len(matrix) else matrix[rows]
+    check_cluster_count(k, sample, frame_name="features (fit sample)")
+    customer_ids, monetary = frame["customer_id"].to_numpy(), _monetary(frame)
+    parts = []
+    for method in methods:
+        if method == "kmeans":
+            kmeans = fit_kmeans(sample, k, config)
+            arrays = {"centres": kmeans.cluster_centers_}
+        else:
+            gmm = fit_gmm(sample, k, config, n_init=config.gmm_n_init)
+            arrays = {
+                "weights": gmm.weights_,
+                "means": gmm.means_,
+                "covariances": gmm.covariances_,
+                "precisions_cholesky": gmm.precisions_cholesky_,
+            }
+        flat = {
+            name: np.asarray(values, dtype="float64").reshape(-1) for name, values in arrays.items()
+        }
+        # rank from every customer's label by the model as persisted, as its readers assign
+        labels, _ = _predicted_labels(method, flat, matrix, config)
+        named_assignment(customer_ids, matrix, labels, n_segments=k)  # checks k clusters
+        ranks = rank_labels(matrix, labels, customer_ids, monetary)
+        flat["segment_rank"] = np.array([ranks[label] for label in range(k)], dtype="float64")
+        parts.append(_long(method, flat))
+    return pd.concat(parts, ignore_index=True)[MODEL_PARAMETER_COLUMNS]
+
+
+def _assigned(
+    method: str,
+    features: pd.DataFrame,
+    config: ClusteringConfig,
+    model_selection: pd.DataFrame | None,
+    models: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Sorted frame, each customer's segment_rank, the mixture's probabilities (library
+    label order) and the label -> rank lookup, by the persisted (or a fresh) model."""
+    frame, matrix = _prepared(features, "features")
+    if models is None:
+        models = fit_cluster_models(
+            features, config, model_selection=model_selection, methods=(method,)
+        )
+    arrays = _method_arrays(models, method)
+    labels, probabilities = _predicted_labels(method, arrays, matrix, config)
+    rank_of_label = arrays["segment_rank"].astype("int64")
+    return frame, rank_of_label[labels], probabilities, rank_of_label
+
+
 @single_threaded
 def kmeans_segments(
     features: pd.DataFrame,
     config: ClusteringConfig = DEFAULT_CONFIG,
     *,
     model_selection: pd.DataFrame | None = None,
+    models: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """k-means segments: customer_id, segment_rank, segment; one row per customer.
 
+    ``models``: the parameter table of ``fit_cluster_models``; every customer takes the
+    nearest persisted centre. Without it k-means is fitted here (``fit_cluster_models``).
     ``model_selection``: a table from ``evaluate_cluster_counts``; when given, the number of
-    segments is its ``is_used`` k, else ``config.n_segments``.
+    segments is its ``is_used`` k, else ``config.n_segments`` (only when fitting here).
     """
-    frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
-    model = fit_kmeans(matrix, k, config)
-    return named_assignment(
-        frame["customer_id"].to_numpy(),
-        matrix,
-        model.labels_,
-        n_segments=k,
-        monetary=_monetary(frame),
+    frame, segment_rank, _, rank_of_label = _assigned(
+        "kmeans", features, config, model_selection, models
+    )
+    names = segment_names(len(rank_of_label))
+    return pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].to_numpy(),
+            "segment_rank": segment_rank.astype("int32"),
+            "segment": [names[rank - 1] for rank in segment_rank],
+        }
     )
 
 
@@ -137,39 +305,35 @@ def gmm_segment_probabilities(
     config: ClusteringConfig = DEFAULT_CONFIG,
     *,
     model_selection: pd.DataFrame | None = None,
+    models: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Gaussian-mixture soft membership, one row per customer and segment.
 
     Columns: customer_id, segment_rank, segment, probability, is_assigned. A customer's
     probabilities sum to 1; is_assigned marks the most probable segment (the hard
     assignment, whose members define the segment's centre and so its rank and name).
-    ``model_selection``: as in ``kmeans_segments``.
+    ``models`` and ``model_selection``: as in ``kmeans_segments``.
     """
-    frame, matrix = _prepared(features, "features")
-    k = check_cluster_count(_n_segments(config, model_selection), matrix, frame_name="features")
-    model = fit_gmm(matrix, k, config, n_init=config.gmm_n_init)
-    probabilities = model.predict_proba(matrix)
-    labels = probabilities.argmax(axis=1)
-    customer_ids = frame["customer_id"].to_numpy()
-    monetary = _monetary(frame)
-    hard = named_assignment(customer_ids, matrix, labels, n_segments=k, monetary=monetary)
-    ranks = rank_labels(matrix, labels, customer_ids, monetary)
+    frame, hard_rank, probabilities, rank_of_label = _assigned(
+        "gmm", features, config, model_selection, models
+    )
+    k = len(rank_of_label)
     names = segment_names(k)
     # reorder the probability columns from library label to segment rank
     by_rank = np.empty_like(probabilities)
-    for label, rank in ranks.items():
+    for label, rank in enumerate(rank_of_label):
         by_rank[:, rank - 1] = probabilities[:, label]
     # renormalise away the last ulp so each row sums to 1 within 1e-12
     by_rank = by_rank / by_rank.sum(axis=1, keepdims=True)
-    n = len(customer_ids)
-    segment_rank = np.tile(np.arange(1, k + 1, dtype="int32"), n)
+    customer_ids = frame["customer_id"].to_numpy()
+    segment_rank = np.tile(np.arange(1, k + 1, dtype="int32"), len(customer_ids))
     return pd.DataFrame(
         {
             "customer_id": np.repeat(customer_ids, k),
             "segment_rank": segment_rank,
             "segment": [names[i - 1] for i in segment_rank],
             "probability": by_rank.reshape(-1),
-            "is_assigned": segment_rank == np.repeat(hard["segment_rank"].to_numpy(), k),
+            "is_assigned": segment_rank == np.repeat(hard_rank, k),
         }
     )
 
@@ -179,6 +343,7 @@ def gmm_segments(
     config: ClusteringConfig = DEFAULT_CONFIG,
     *,
     model_selection: pd.DataFrame | None = None,
+    models: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hard mixture assignment with its probability and entropy, one row per customer.
 
@@ -186,7 +351,9 @@ def gmm_segments(
     entropy (Shannon, natural log, of the customer's membership distribution: 0 when
     certain, ln k when undecided). Arguments as for ``gmm_segment_probabilities``.
     """
-    long = gmm_segment_probabilities(features, config, model_selection=model_selection)
+    long = gmm_segment_probabilities(
+        features, config, model_selection=model_selection, models=models
+    )
     p = long["probability"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log(p), 0.0)

@@ -10,11 +10,14 @@ at a thousand and at a million customers (settings in ``config.ClusteringConfig`
 
 1. the sweep sample: at most ``model_selection_max_customers`` customers;
 2. k lowered to what the distinct customer profiles allow (``lower_k_to_fit``);
-3. ward fitted once on at most ``agglomerative_max_fit_customers`` of the sweep sample, the
-   tree cut at every k and the rest assigned to the nearest centre, as in
+3. ward: the build's merge tree (``methods.ward_merge_tree`` on its fit sample of at most
+   ``agglomerative_max_fit_customers``, fitted once and passed in), cut at every k; sweep
+   customers outside its fit sample go to the nearest centre, as in
    ``methods.cut_and_assign``;
-4. per k, k-means, the mixture (one initialisation: only its BIC and AIC are reported) and
-   the ward cut, with Calinski-Harabasz, Davies-Bouldin, inertia, BIC and AIC;
+4. per k, k-means (``selection_kmeans_n_init`` initialisations), the mixture
+   (``selection_gmm_n_init``, fitted on the silhouette sample: only its BIC and AIC are
+   reported) and the ward cut, with Calinski-Harabasz, Davies-Bouldin (sweep sample),
+   inertia, BIC and AIC;
 5. silhouettes on at most ``silhouette_sample_size`` customers of the sweep sample, every
    labeling from one shared distance matrix;
 6. the recommended and the used k, the same for every method.
@@ -28,18 +31,26 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, linkage
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
+from scipy.cluster.hierarchy import fcluster
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances,
+    pairwise_distances_argmin,
+)
 
 from ._frames import METHODS, ClusteringInputError, check_cluster_count, single_threaded
 from .config import AUTO, DEFAULT_CONFIG, ClusteringConfig
 from .methods import (
     _prepared,
+    _sample_matrix,
     fit_gmm,
     fit_kmeans,
-    nearest_centre_labels,
+    linkage_matrix,
+    select_fit_sample,
     subsample,
     used_k,
+    ward_merge_tree,
 )
 
 __all__ = [
@@ -76,7 +87,11 @@ class ClusterCountWarning(UserWarning):
 
 @single_threaded
 def evaluate_cluster_counts(
-    features: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
+    features: pd.DataFrame,
+    config: ClusteringConfig = DEFAULT_CONFIG,
+    *,
+    fit_sample: pd.DataFrame | None = None,
+    merge_tree: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Model-selection table: one row per method and k with every metric.
 
@@ -84,16 +99,23 @@ def evaluate_cluster_counts(
     only), silhouette, calinski_harabasz, davies_bouldin, bic, aic (mixture only),
     is_recommended, is_used. Metrics are on the scaled features (Euclidean).
 
+    ``fit_sample`` and ``merge_tree``: the persisted ward fit (``select_fit_sample``,
+    ``ward_merge_tree``), cut here at every k; without them ward is fitted here the same way.
+
     With ``config.lower_k_to_fit``, too few distinct profiles for k_max (or n_segments)
     lower them (``feasible_cluster_counts``) with a ClusterCountWarning, the note in
     selection_note and ``table.attrs["warning"]``; a file with one customer, or with
     everyone's RFM alike, raises ClusteringInputError with the reason.
     """
-    _, matrix = _prepared(features, "features")
+    frame, matrix = _prepared(features, "features")
     rng = np.random.default_rng(config.random_state)
-    sweep = matrix[subsample(len(matrix), config.model_selection_max_customers, rng)]
+    sweep_rows = subsample(len(matrix), config.model_selection_max_customers, rng)
+    sweep = matrix[sweep_rows]
     config, note = _cluster_counts_for(sweep, config)
-    ward = _WardSweep.fit(sweep, subsample(len(sweep), config.agglomerative_max_fit_customers, rng))
+    if fit_sample is None or merge_tree is None:
+        fit_sample = select_fit_sample(frame, config)
+        merge_tree = ward_merge_tree(frame, fit_sample)
+    ward = _WardSweep.of(frame, sweep_rows, sweep, fit_sample, merge_tree)
     silhouette_rows = subsample(len(sweep), config.silhouette_sample_size, rng)
     rows, labelings = _metrics_per_method_and_k(sweep, config, ward, silhouette_rows)
     table = pd.DataFrame(rows)
@@ -151,32 +173,71 @@ def feasible_cluster_counts(
 
 @dataclass(frozen=True)
 class _WardSweep:
-    """Ward fitted once on ``rows`` of the sweep sample, cut at any k."""
+    """The persisted ward tree, cut at any k and read on the sweep sample."""
 
+    #: The sweep sample's scaled features.
     sweep: np.ndarray
-    rows: np.ndarray
+    #: The fit sample's scaled features, row i = leaf i of the tree.
+    leaves: np.ndarray
+    #: For each sweep row, its leaf in the tree, or -1 when outside the fit sample.
+    leaf_of_row: np.ndarray
     tree: np.ndarray
 
     @classmethod
-    def fit(cls, sweep: np.ndarray, rows: np.ndarray) -> _WardSweep:
-        return cls(sweep, rows, linkage(sweep[rows], method="ward"))
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        sweep_rows: np.ndarray,
+        sweep: np.ndarray,
+        fit_sample: pd.DataFrame,
+        merge_tree: pd.DataFrame,
+    ) -> _WardSweep:
+        """From the customers sorted by id, the sweep's positions among them and its
+        features, and the persisted fit sample and merge tree."""
+        leaves = _sample_matrix(frame, fit_sample)
+        tree = linkage_matrix(merge_tree)
+        if len(tree) != len(leaves) - 1:
+            raise ClusteringInputError(
+                f"merge_tree: {len(tree)} merges for {len(leaves)} leaves; expected "
+                f"{len(leaves) - 1} (is it the tree of this fit_sample?)"
+            )
+        position = pd.Series(np.arange(len(frame)), index=frame["customer_id"])
+        in_leaf_order = fit_sample.sort_values("leaf_node_id", kind="mergesort")
+        leaf_of_position = np.full(len(frame), -1, dtype="int64")
+        leaf_of_position[position.loc[in_leaf_order["customer_id"]].to_numpy()] = np.arange(
+            len(leaves)
+        )
+        return cls(sweep, leaves, leaf_of_position[sweep_rows], tree)
 
     def labels(self, k: int) -> np.ndarray:
         """The tree's cut for the fitted rows, the nearest cut centre for the others."""
         cut = fcluster(self.tree, t=k, criterion="maxclust") - 1
-        return nearest_centre_labels(self.sweep, self.rows, cut)
+        in_tree = self.leaf_of_row >= 0
+        if in_tree.all():
+            return cut[self.leaf_of_row]
+        centres = np.vstack([self.leaves[cut == label].mean(axis=0) for label in np.unique(cut)])
+        labels = pairwise_distances_argmin(self.sweep, centres)
+        labels[in_tree] = cut[self.leaf_of_row[in_tree]]
+        return labels
 
 
 def _fit_every_method(
-    sweep: np.ndarray, k: int, ward: _WardSweep, config: ClusteringConfig
+    sweep: np.ndarray,
+    k: int,
+    ward: _WardSweep,
+    config: ClusteringConfig,
+    silhouette_rows: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, float]]]:
-    """Labels of every method at k, and the metrics only one method has."""
-    kmeans = fit_kmeans(sweep, k, config)
-    gmm = fit_gmm(sweep, k, config, n_init=config.selection_gmm_n_init)
+    """Labels of every method at k for the whole sweep sample, and the metrics only one
+    method has. The mixture is fitted (and its BIC and AIC taken) on the silhouette sample:
+    EM costs most of the sweep, and BIC and AIC only compare k on one sample."""
+    kmeans = fit_kmeans(sweep, k, config, n_init=config.selection_kmeans_n_init)
+    mixture_sample = sweep if len(silhouette_rows) == len(sweep) else sweep[silhouette_rows]
+    gmm = fit_gmm(mixture_sample, k, config, n_init=config.selection_gmm_n_init)
     labels = {"kmeans": kmeans.labels_, "agglomerative": ward.labels(k), "gmm": gmm.predict(sweep)}
     own_metrics = {
         "kmeans": {"inertia": float(kmeans.inertia_)},
-        "gmm": {"bic": float(gmm.bic(sweep)), "aic": float(gmm.aic(sweep))},
+        "gmm": {"bic": float(gmm.bic(mixture_sample)), "aic": float(gmm.aic(mixture_sample))},
     }
     return labels, own_metrics
 
@@ -192,7 +253,7 @@ def _metrics_per_method_and_k(
     rows: list[dict] = []
     labelings: list[tuple[int, np.ndarray]] = []
     for k in range(config.k_min, config.k_max + 1):
-        labels_by_method, own_metrics = _fit_every_method(sweep, k, ward, config)
+        labels_by_method, own_metrics = _fit_every_method(sweep, k, ward, config, silhouette_rows)
         for method in METHODS:
             labels = labels_by_method[method]
             sample_labels = labels[silhouette_rows]
@@ -225,7 +286,7 @@ def _silhouettes(
     column = np.full(n_rows, np.nan)
     if labelings:
         positions, labels = zip(*labelings, strict=True)
-        distances = pairwise_distances(sample).astype("float64")
+        distances = np.asarray(pairwise_distances(sample), dtype="float64")
         column[list(positions)] = silhouettes_from_distances(distances, list(labels))
     return column
 
