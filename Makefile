@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?=
+# 1: rebuild the line-level tables from every file of a DATA folder (daily runs append).
+FULL_REFRESH ?=
 # Seconds `make run` waits for another run building the same warehouse; empty: exit at once.
 WAIT ?=
 WAREHOUSE ?= warehouse/segmentation.duckdb
@@ -14,6 +16,9 @@ TEST_DATA := data/raw/test_synthetic.parquet
 # `make bench TIERS="10m" BENCH_ARGS="--sql-only"`.
 TIERS ?= real 10m
 BENCH_ARGS ?=
+# The daily tier's history sizes in lines (a folder of monthly files plus one day's file):
+# `make bench DAILY="1000000"`; empty: no daily tier. bench-full adds 100M lines.
+DAILY ?= 10000000
 DOCS_SITE = $(DBT_TARGET_PATH)/static_index.html
 EXPORT_DIR ?= exports
 
@@ -28,6 +33,8 @@ export DBT_TARGET_PATH ?= target
 
 help:
 	@echo "make run [DATA=path]  obtain data, dbt build, render reports/segmentation_report.html"
+	@echo "  DATA=folder/        a folder of files of one schema: later runs load new files only"
+	@echo "  [FULL_REFRESH=1]    rebuild from every file of the folder"
 	@echo "  [WAIT=seconds]      wait that long for another run of the same warehouse to end"
 	@echo "make run-spark [DATA=path]  the SQL marts on a local Apache Spark (Java 17+),"
 	@echo "                      each exported to $(EXPORT_DIR)/spark/<mart>.parquet"
@@ -58,7 +65,8 @@ $(VENV)/.spark: $(VENV)/.runtime requirements-spark.lock
 	@touch $@
 
 run: $(VENV)/.runtime
-	$(BIN)/segmentation run $(if $(DATA),--data "$(DATA)") $(if $(WAIT),--wait $(WAIT))
+	$(BIN)/segmentation run $(if $(DATA),--data "$(DATA)") $(if $(WAIT),--wait $(WAIT)) \
+		$(if $(FULL_REFRESH),--full-refresh)
 
 # The file loaded into a Spark table, the sql_marts selection built on it by dbt-spark (models,
 # seeds, unit and data tests), each mart written as Parquet; the Python models need Databricks.
@@ -116,7 +124,7 @@ clean:
 # one-query floor in separate processes; writes bench/results/*.json and BENCHMARKS.md.
 # Synthetic tiers are generated once into data/raw/bench/ (deterministic, seed 42).
 bench: $(VENV)/.runtime
-	$(BIN)/python bench/run.py --tiers $(TIERS) $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --tiers $(TIERS) $(if $(DAILY),--daily $(DAILY)) $(BENCH_ARGS)
 
 bench-full: $(VENV)/.runtime
-	$(BIN)/python bench/run.py --tiers real 10m 100m $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --tiers real 10m 100m --daily $(DAILY) 100000000 $(BENCH_ARGS)

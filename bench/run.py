@@ -406,6 +406,142 @@ def _write(tier: Tier, result: dict) -> None:
     (RESULTS_DIR / f"{tier.name}.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
+# --- the daily tier ----------------------------------------------------------------------------
+
+
+def split_history(raw_file: Path, folder: Path) -> tuple[list[Path], Path]:
+    """The lines of ``raw_file`` as a folder of files, as daily exports arrive: one file per
+    month (``YYYY-MM-01.parquet``) of all but the last day, and the last day's file
+    (``YYYY-MM-DD.parquet``), which sorts after them. Lines keep their file order."""
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as connection:
+        connection.execute("set preserve_insertion_order = true")
+        source = f"read_parquet('{raw_file}')"
+        last_day = connection.execute(
+            f"select max(cast(InvoiceDate as date)) from {source}"
+        ).fetchone()[0]
+        months = connection.execute(
+            f"select distinct strftime(InvoiceDate, '%Y-%m-01') as month from {source} "
+            f"where cast(InvoiceDate as date) < ? order by 1",
+            [last_day],
+        ).fetchall()
+        history = []
+        for (month,) in months:
+            path = folder / f"{month}.parquet"
+            connection.execute(
+                f"copy (select * from {source} where strftime(InvoiceDate, '%Y-%m-01') = ? "
+                f"and cast(InvoiceDate as date) < ?) to '{path}' (format parquet)",
+                [month, last_day],
+            )
+            history.append(path)
+        day = folder / f"{last_day:%Y-%m-%d}.parquet"
+        connection.execute(
+            f"copy (select * from {source} where cast(InvoiceDate as date) = ?) to '{day}' "
+            "(format parquet)",
+            [last_day],
+        )
+    return history, day
+
+
+def run_daily(lines: int, customers: int, options: argparse.Namespace) -> dict:
+    """The daily tier: `segmentation run` of a folder holding a history of ``lines`` lines
+    as monthly files, then of the same folder once the last day's file landed (a daily run:
+    the new lines appended), against a full refresh of the same files.
+
+    Writes bench/results/daily_<lines>.json and returns it.
+    """
+    name = f"daily_{lines}"
+    work = RESULTS_DIR / "work" / name
+    limits = {"time_limit": options.time_limit, "memory_limit_bytes": options.memory_cap_gb * GB}
+    # the file of a tier of the same size is reused (10m, 100m: 1 customer per 100 lines)
+    same = [tier for tier in TIERS.values() if (tier.lines, tier.customers) == (lines, customers)]
+    tier = same[0] if same else Tier(name, name, lines, customers)
+    raw_file, generation = tier_file(tier, options.data_dir, limits)
+    result: dict = {
+        "lines": lines,
+        "customers": customers,
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    if raw_file is None:
+        result["skipped"] = "generation failed" + (f": {generation.detail}" if generation else "")
+        return _write_daily(name, result)
+    shutil.rmtree(work, ignore_errors=True)
+    folder = work / "data"
+    history, day = split_history(raw_file, work / "all")
+    folder.mkdir(parents=True)
+    for path in history:
+        os.link(path, folder / path.name)
+    env = {
+        **dbt_environment(work / "warehouse" / "segmentation.duckdb"),
+        "DBT_DUCKDB_PATH": str(work / "warehouse" / "segmentation.duckdb"),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    command = [
+        str(Path(sys.executable).with_name("segmentation")), "run", "--data", str(folder),
+        "--no-report", "--no-download",
+    ]  # fmt: skip
+    result["history_files"] = len(history)
+    result["day_file"] = day.name
+    steps = (
+        ("history", lambda: None),
+        ("daily", lambda: os.link(day, folder / day.name)),
+        ("full", lambda: command.append("--full-refresh")),
+    )
+    for step, prepare in steps:
+        prepare()
+        print(f"[{name}] {step} ...", flush=True)
+        measurement = measure(command, work / f"{step}.log", env=env, **limits)
+        print(
+            f"[{name}] {step}: {measurement.status}, {measurement.wall_seconds:.1f} s", flush=True
+        )
+        result[step] = asdict(measurement)
+        _write_daily(name, result)
+        if measurement.status != "ok":
+            break
+    daily, full = result.get("daily"), result.get("full")
+    if daily and full and daily["status"] == full["status"] == "ok":
+        result["daily_share_of_full"] = round(daily["wall_seconds"] / full["wall_seconds"], 3)
+    if options.delete_data:
+        raw_file.unlink(missing_ok=True)
+    shutil.rmtree(work / "warehouse", ignore_errors=True)  # large at scale
+    return _write_daily(name, result)
+
+
+def _write_daily(name: str, result: dict) -> dict:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _daily_lines(results_dir: Path) -> list[str]:
+    """The daily tier's section of the report, from bench/results/daily_*.json."""
+    rows = []
+    for path in sorted(results_dir.glob("daily_*.json"), key=lambda p: int(p.stem.split("_")[1])):
+        result = json.loads(path.read_text())
+        rows.append(
+            f"| {result['lines']:,} | {result.get('history_files', '')} + 1 "
+            f"| {_seconds(result.get('daily'))} | {_memory(result.get('daily'))} "
+            f"| {_seconds(result.get('full'))} | {_memory(result.get('full'))} "
+            f"| {_fmt(result['daily_share_of_full']) if 'daily_share_of_full' in result else '–'} |"
+        )
+    if not rows:
+        return []
+    return [
+        "## Daily runs",
+        "",
+        "`segmentation run --data folder/` after one day's file landed in a folder of monthly "
+        "files (the line-level tables append the new lines), against `--full-refresh` of the "
+        "same files; wall time of the whole command (`make bench DAILY=<lines>`).",
+        "",
+        "| lines | files | daily run | peak | full build | peak | daily / full |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+    ]
+
+
 # --- machine, calibration, report --------------------------------------------------------------
 
 
@@ -496,6 +632,7 @@ def render_report(results_dir: Path = RESULTS_DIR) -> str:
     if any(tier.get("generation") for tier in tiers):
         sections.append(_tier_lines("Generating the synthetic tiers", [], tiers, _generation))
     sections.append(_value_models_section(results_dir / VALUE_MODELS_RESULT))
+    sections.append(_daily_lines(results_dir))
     out = _report_header(info)
     for section in sections:
         if section:
@@ -739,6 +876,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delete-data", action="store_true", help="remove generated tiers")
     parser.add_argument("--report-only", action="store_true", help="only re-render the report")
     parser.add_argument(
+        "--daily", type=int, nargs="*", default=[], metavar="LINES",
+        help="the daily tier at these sizes (lines of synthetic history, 1 customer per 100 "
+        "lines): a daily run of one more day's file against a full build of the folder",
+    )  # fmt: skip
+    parser.add_argument(
         "--value-models", action="store_true",
         help="also time the value models' fit and predictions at 100k and 1M customers",
     )  # fmt: skip
@@ -753,6 +895,8 @@ def main(argv: list[str] | None = None) -> int:
             run_tier(TIERS[name], options)
         if options.value_models:
             run_value_models(options)
+        for lines in options.daily:
+            run_daily(lines, max(1, lines // 100), options)
     REPORT.write_text(render_report())
     print(f"Wrote {REPORT}")
     shutil.rmtree(RESULTS_DIR / "work" / "scratch", ignore_errors=True)

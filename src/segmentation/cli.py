@@ -15,6 +15,7 @@ from pathlib import Path
 from segmentation import publish, run_lock
 from segmentation.dbt_runner import PROJECT_DIR, run_dbt_process
 from segmentation.dbt_vars import VarError, check_vars, parse_vars, project_vars, raw_data_vars
+from segmentation.ingest.folder import is_folder_data
 
 DEFAULT_REPORT = "reports/segmentation_report.html"
 
@@ -44,6 +45,79 @@ def resolve_data(data: str | None, allow_download: bool = True):
         raise UserError(str(error)) from error
     print(f"Raw data: {resolved.path} ({resolved.origin}, {resolved.schema} schema)")
     return resolved
+
+
+#: The vars that decide each line's outcome: a daily run appends new lines to tables built
+#: with them, so a change of any of them needs a full refresh (latest_valid_date is checked
+#: line by line instead, by int_invoice_lines_classified).
+LINE_LEVEL_VARS = (
+    "raw_columns",
+    "raw_timestamp_formats",
+    "reject_duplicates",
+    "reject_non_product_stock_codes",
+    "implausible_amount_percentile",
+    "implausible_amount_factor",
+)
+
+
+def plan_folder_run(data: str, extra_vars: dict, full_refresh: bool) -> tuple[dict, dict]:
+    """A folder (or glob) of raw files: the dbt vars and build options of this run.
+
+    The published warehouse's manifest says which files it holds; a daily run loads only
+    the new ones (ingest.folder.plan_load), a full refresh every file. A late, re-delivered
+    or removed file stops here with a message that asks for a full refresh.
+    """
+    from segmentation.ingest import RawFileError
+    from segmentation.ingest.folder import (
+        RefreshNeeded,
+        full_load,
+        plan_load,
+        write_manifest,
+    )
+    from segmentation.ingest.resolve import resolve_raw_folder
+
+    settings = {name: extra_vars[name] for name in LINE_LEVEL_VARS if name in extra_vars}
+    try:
+        manifest = None if full_refresh else publish.read_manifest(publish.warehouse_path())
+    except publish.BuildFailed as error:
+        raise UserError(str(error)) from error
+    known = {entry.name: entry for entry in manifest[0]} if manifest else {}
+    try:
+        resolved = resolve_raw_folder(data, project_vars()["raw_columns"], known)
+        plan = (
+            plan_load(manifest[0], resolved.files, manifest[1], settings)
+            if manifest
+            else full_load(resolved.files)
+        )
+    except (RawFileError, RefreshNeeded) as error:
+        raise UserError(str(error)) from error
+    if plan.is_daily:
+        print(
+            f"Raw data: {resolved.path}: {len(plan.new_files)} new file(s) of "
+            f"{len(plan.files)} ({sum(entry.rows for entry in plan.new_files):,} new lines); "
+            "daily run, the line-level tables append the new lines"
+        )
+    else:
+        print(
+            f"Raw data: {resolved.path}: {len(plan.files)} file(s), {resolved.data_rows:,} "
+            f"lines ({resolved.schema} schema); full build"
+        )
+    dbt_vars = {
+        **raw_data_vars(resolved),
+        "raw_files": [
+            {"path": entry.path, "first_line_id": entry.first_line_id} for entry in plan.files
+        ],
+        **({"raw_new_lines_from": plan.new_lines_from} if plan.is_daily else {}),
+        **extra_vars,
+    }
+
+    def record_files(building: Path) -> None:
+        import duckdb
+
+        with duckdb.connect(str(building)) as connection:
+            write_manifest(connection, plan, settings)
+
+    return dbt_vars, {"from_published": plan.is_daily, "before_publish": record_files}
 
 
 def render_report(out: Path) -> None:
@@ -78,9 +152,13 @@ def run(args: argparse.Namespace) -> None:
         hint = "" if args.wait else "; to wait for it: --wait SECONDS (make run WAIT=SECONDS)"
         raise UserError(f"{error}{hint}") from error
     with lock:
-        resolved = resolve_data(args.data, allow_download=not args.no_download)
+        if args.data is not None and is_folder_data(args.data):
+            dbt_vars, options = plan_folder_run(args.data, extra_vars, args.full_refresh)
+        else:
+            resolved = resolve_data(args.data, allow_download=not args.no_download)
+            dbt_vars, options = {**raw_data_vars(resolved), **extra_vars}, {}
         try:
-            published = publish.build_and_publish({**raw_data_vars(resolved), **extra_vars}, lock)
+            published = publish.build_and_publish(dbt_vars, lock, **options)
         except publish.BuildFailed as error:
             raise UserError(str(error)) from error
         print(f"Warehouse: {published}")
@@ -98,6 +176,8 @@ def run_spark(args: argparse.Namespace) -> None:
     except VarError as error:
         raise UserError(str(error)) from error
     resolved = resolve_data(args.data, allow_download=not args.no_download)
+    if resolved.files:
+        raise UserError("`segmentation spark` reads one raw file, not a folder of files.")
     try:
         exported = spark.run(resolved, args.out, extra_vars)
     except spark.SparkRunError as error:
@@ -128,7 +208,17 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     run_command = commands.add_parser("run", help="obtain data, dbt build, render the report")
-    run_command.add_argument("--data", help="raw file: .parquet, .csv, .csv.gz or .xlsx")
+    run_command.add_argument(
+        "--data",
+        help="raw file (.parquet, .csv, .csv.gz or .xlsx), or a folder or glob of files of "
+        "one schema, one per day or month (later runs load only the new files)",
+    )
+    run_command.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the line-level tables from every file of a folder (a daily run "
+        "appends the new files only)",
+    )
     run_command.add_argument("--var", action="append", default=[], help="dbt var as name=value")
     run_command.add_argument("--no-download", action="store_true", help="never try the network")
     run_command.add_argument("--no-report", action="store_true")

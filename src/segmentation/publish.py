@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,12 +75,23 @@ def failed_nodes(run_results: Path) -> list[FailedNode]:
     ]
 
 
-def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
+def build_and_publish(
+    dbt_vars: dict,
+    lock: RunLock,
+    *,
+    from_published: bool = False,
+    before_publish: Callable[[Path], None] | None = None,
+) -> Path:
     """`dbt build` into a side file, then rename it over the warehouse in one step.
 
     The caller holds the warehouse's run ``lock`` (segmentation.run_lock), so a side file
     found here is a killed run's leftover; dbt inherits the lock. Raises BuildFailed, with
     the reason, when the build does not pass.
+
+    ``from_published``: a daily run, whose side file starts as a copy of the published
+    warehouse (its incremental tables, manifest and snapshots), instead of an empty file
+    with the snapshots only. ``before_publish`` is called with the side file once the build
+    passed (the manifest of loaded files is written there).
     """
     published = warehouse_path()
     building = side_file(published)
@@ -90,8 +102,15 @@ def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
     run_results.unlink(missing_ok=True)  # a killed build must not be explained by an old one
 
     building.parent.mkdir(parents=True, exist_ok=True)
-    carry_forward_snapshots(published, building)
+    if from_published:
+        copy_published(published, building)
+    else:
+        carry_forward_snapshots(published, building)
     args = ["build", "--vars", json.dumps(dbt_vars), "--target-path", str(target)]
+    if from_published:
+        # unit tests check the models' SQL on made-up rows, not the data: the full builds
+        # and `make test` run them; in a daily run the incremental branch has no fixtures
+        args += ["--exclude-resource-type", "unit_test"]
     returncode = run_dbt_process(args, warehouse=building, pass_fds=(lock.fd,)).returncode
     if returncode != 0:
         failures = failed_nodes(run_results)
@@ -100,6 +119,8 @@ def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
         reason = f"{explanation}\n{summary}" if explanation else summary
         raise BuildFailed(f"{reason} The published warehouse is unchanged.")
 
+    if before_publish is not None:
+        before_publish(building)
     with duckdb.connect(str(building)) as connection:
         connection.execute("checkpoint")  # everything in the file, no write-ahead log left
     # a log beside the published file belongs to the old file and must not be replayed
@@ -107,6 +128,37 @@ def build_and_publish(dbt_vars: dict, lock: RunLock) -> Path:
     # a rename of the finished file, not a write: atomic.atomic_path is for writing files
     os.replace(building, published)
     return published
+
+
+def read_manifest(published: Path):
+    """The manifest of loaded raw files of the published warehouse and the settings they
+    were loaded with (ingest.folder.read_manifest); None without a warehouse or manifest."""
+    from segmentation.ingest.folder import read_manifest as read
+
+    if not published.exists():
+        return None
+    try:
+        with duckdb.connect(str(published), read_only=True) as connection:
+            return read(connection)
+    except duckdb.Error as error:
+        raise BuildFailed(
+            f"Could not read the manifest of loaded files of {published} ({error})."
+        ) from error
+
+
+def copy_published(published: Path, building: Path) -> None:
+    """Start the side file as a byte copy of the published warehouse (a daily run).
+
+    A copy of the file moves its compressed blocks as they are; copying the line-level
+    tables into an empty file would decompress and compress every line again.
+    """
+    try:
+        shutil.copyfile(published, building)
+    except OSError as error:
+        raise BuildFailed(
+            f"Could not copy {published} to start a daily run ({error}). Run a full refresh: "
+            "segmentation run --full-refresh (make run DATA=... FULL_REFRESH=1)."
+        ) from error
 
 
 def carry_forward_snapshots(published: Path, building: Path) -> list[str]:

@@ -10,6 +10,7 @@ it records `failed`, `timeout` or `memory` instead of raising.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -291,3 +292,25 @@ def test_runner_starts_as_a_script():
 
     assert done.returncode == 0, done.stderr
     assert "--report-only" in done.stdout
+
+
+def test_daily_tier_times_a_daily_run_against_a_full_build(tmp_path, monkeypatch):
+    # given a small history as monthly files plus its last day's file
+    monkeypatch.setattr(run, "RESULTS_DIR", tmp_path / "results")
+    options = argparse.Namespace(
+        time_limit=600.0, memory_cap_gb=8.0, data_dir=tmp_path / "data", delete_data=True
+    )
+    (tmp_path / "data").mkdir()
+
+    result = run.run_daily(20_000, 300, options)
+
+    # then the history, the daily run and the full refresh all pass, and the report says so
+    assert [result[step]["status"] for step in ("history", "daily", "full")] == ["ok"] * 3
+    assert result["history_files"] >= 11 and result["day_file"].endswith(".parquet")
+    assert 0 < result["daily_share_of_full"] < 10
+    assert "daily run" in Path(result["daily"]["log"]).read_text()
+    assert "full build" in Path(result["full"]["log"]).read_text()
+    assert json.loads((tmp_path / "results" / "daily_20000.json").read_text()) == result
+    section = run._daily_lines(tmp_path / "results")
+    assert section[0] == "## Daily runs"
+    assert section[-1].startswith("| 20,000 | ")

@@ -13,8 +13,66 @@
     candidates; the window still compares the columns themselves, so the numbers are exactly
     those of the plain window (DuckDB hashes nulls alike and 0.0 like -0.0, as the window
     compares them).
+
+    Incremental (macro raw_daily_run): a daily run appends the copies among the new lines.
+    A new line can copy an old one, so the new lines are numbered together with the loaded
+    lines that could be equal to one of them: those of the same times (the files are
+    appended in time order, so DuckDB skips the rest by its min/max of each row group).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    full_refresh=not raw_new_lines_requested(),
+    on_schema_change='fail',
+) }}
 {%- set compared_columns = invoice_line_compared_columns() -%}
+{%- if raw_loads_new_lines_only() %}
+with
+
+new_lines as (
+
+    select * from {{ ref('stg_online_retail__new_invoice_lines') }}
+
+),
+
+loaded_lines as (
+
+    select * from {{ raw_loaded_lines() }}
+
+),
+
+new_line_times as (
+
+    select
+        min(invoiced_at) as first_invoiced_at,
+        max(invoiced_at) as last_invoiced_at
+
+    from new_lines
+
+),
+
+copy_candidates as (
+
+    select
+        invoice_line_id,
+        {{ compared_columns | join(',\n        ') }}
+
+    from new_lines
+
+    union all
+
+    select
+        invoice_line_id,
+        {{ compared_columns | join(',\n        ') }}
+
+    from loaded_lines
+    where
+        invoiced_at between (select new_line_times.first_invoiced_at from new_line_times)
+        and (select new_line_times.last_invoiced_at from new_line_times)
+        or invoiced_at is null
+
+),
+{%- else %}
 with
 
 line_hashes as (
@@ -23,13 +81,13 @@ line_hashes as (
         one CTE read twice to a temporary table #}
     select hash({{ compared_columns | join(', ') }}) as row_hash
 
-    from {{ ref('stg_online_retail__invoice_lines') }}
+    from {{ ref('stg_online_retail__new_invoice_lines') }}
 
 ),
 
 invoice_lines as (
 
-    select * from {{ ref('stg_online_retail__invoice_lines') }}
+    select * from {{ ref('stg_online_retail__new_invoice_lines') }}
 
 ),
 
@@ -66,6 +124,7 @@ copy_candidates as (
         in (select repeated_row_hashes.row_hash from repeated_row_hashes)
 
 ),
+{%- endif %}
 
 numbered_candidates as (
 
@@ -92,7 +151,7 @@ later_copies as (
         original_invoice_line_id
 
     from numbered_candidates
-    where copy_number > 1
+    where copy_number > 1 and {{ raw_is_new_line('invoice_line_id') }}
 
 )
 

@@ -23,7 +23,28 @@ with
 
 invoice_lines as (
 
+    {#- a daily run (macro raw_daily_run) takes the loaded lines from their
+        table, which it reads faster than the raw files, and the new ones from
+        staging #}
+    {%- if raw_new_lines_requested() %}
+    select
+        quantity,
+        unit_price,
+        parse_problems
+
+    from {{ raw_loaded_lines() }}
+
+    union all
+
+    select
+        quantity,
+        unit_price,
+        parse_problems
+
+    from {{ ref('stg_online_retail__new_invoice_lines') }}
+    {%- else %}
     select * from {{ ref('stg_online_retail__invoice_lines') }}
+    {%- endif %}
 
 ),
 

@@ -4,10 +4,43 @@
     The duplicate and non-product rules can be switched off with vars (the figures
     published for this data set keep both kinds of line).
 
-    A view, not a table: the rules are a cheap per-line expression, and each reader needs
-    a few columns only, which DuckDB then reads alone.
+    A table of every line, written once per line: the customer models, the audit and the
+    backtest read it instead of parsing the raw files again. Incremental (macro
+    raw_daily_run): a daily run appends the new lines only. The lines loaded before keep
+    their outcomes, which the plausibility bounds of this build (over every line) could
+    change: such a run stops and asks for a full refresh.
 -#}
-{{ config(materialized='view') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    full_refresh=not raw_new_lines_requested(),
+    on_schema_change='fail',
+) }}
+{%- if execute and raw_loads_new_lines_only() %}
+    {%- set rules = {} -%}
+    {%- for rule in transaction_outcome_rules() -%}
+        {%- do rules.update({rule.outcome: rule.condition}) -%}
+    {%- endfor -%}
+    {%- set changed = run_query(
+        'select count(*) from ' ~ this ~ ' as invoice_lines cross join '
+        ~ ref('int_invoice_line_plausibility_bounds') ~ ' as plausibility_bounds'
+        ~ ' where invoice_lines.outcome != \'unparseable\' and ('
+        ~ '(invoice_lines.outcome = \'future_date\') != coalesce('
+        ~ rules.future_date ~ ', false)'
+        ~ ' or (invoice_lines.outcome = \'implausible_amount\') != (not coalesce('
+        ~ rules.future_date ~ ', false) and coalesce(' ~ rules.implausible_amount
+        ~ ', false)))'
+    ).columns[0].values()[0] -%}
+    {%- if changed > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            changed ~ ' line(s) loaded before would get another outcome (future_date or '
+            ~ 'implausible_amount) under this build\'s plausibility bounds (var '
+            ~ 'latest_valid_date, or the percentile of var implausible_amount_percentile '
+            ~ 'over every line), so appending the new lines alone would differ from a full '
+            ~ 'rebuild. Run a full refresh: segmentation run --full-refresh '
+            ~ '(make run DATA=... FULL_REFRESH=1)') }}
+    {%- endif -%}
+{%- endif %}
 with
 
 invoice_lines as (

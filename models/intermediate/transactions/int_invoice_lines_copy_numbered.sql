@@ -1,7 +1,8 @@
 {#-
-    Every staged line with its copy number: 1 for the first occurrence of a line in the
-    file, n for its n-th exact copy (int_invoice_line_copies finds them). Nothing is removed
-    here; the outcome rules decide what a later copy means.
+    Every line this build loads (stg_online_retail__new_invoice_lines: every line, or a
+    daily run's new ones) with its copy number: 1 for the first occurrence of a line in the
+    files, n for its n-th exact copy (int_invoice_line_copies finds them). Nothing is
+    removed here; the outcome rules decide what a later copy means.
 
     A view, not a table: writing every line again with its text columns costs more than
     it saves its readers; they read only the columns they need from the raw file and join
@@ -12,7 +13,7 @@ with
 
 invoice_lines as (
 
-    select * from {{ ref('stg_online_retail__invoice_lines') }}
+    select * from {{ ref('stg_online_retail__new_invoice_lines') }}
 
 ),
 

@@ -1,3 +1,14 @@
+{#-
+    The valid lines of int_invoice_lines_classified. An incremental table (macro
+    raw_daily_run): a daily run appends the new lines only; its readers, and the contract's
+    constraints, get a table either way.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    full_refresh=not raw_new_lines_requested(),
+    on_schema_change='fail',
+) }}
 with
 
 invoice_lines as (
@@ -22,7 +33,7 @@ valid_lines as (
         invoiced_at
 
     from invoice_lines
-    where outcome = 'valid'
+    where outcome = 'valid' and {{ raw_is_new_line('invoice_line_id') }}
 
 )
 

@@ -22,9 +22,16 @@ import pyarrow.parquet as pq
 
 from segmentation.ingest.download import RAW_PARQUET_NAME, UCI_URL, DownloadError, download_uci
 from segmentation.ingest.excel import excel_to_parquet
+from segmentation.ingest.folder import (
+    RawFileEntry,
+    file_entries,
+    is_folder_data,
+    list_raw_files,
+)
 from segmentation.ingest.layout import check_layout
 from segmentation.ingest.schema import (
     Aliases,
+    RawFileError,
     check_raw_file,
     detect_csv_encoding,
     detect_schema,
@@ -58,6 +65,8 @@ class ResolvedRawFile:
     encoding: str = field(default="utf-8")
     delimiter: str = field(default=",")
     data_rows: int | None = field(default=None)
+    #: A folder of files (ingest.folder): each file, in name order; empty for one file.
+    files: tuple[RawFileEntry, ...] = field(default=())
 
 
 def synthetic_banner(reason: str, path: Path) -> str:
@@ -126,6 +135,13 @@ def resolve_raw_file(
     A failed download is not an error: it is logged and a synthetic file is used instead.
     """
     raw_dir = Path(raw_dir)
+    if data is not None and is_folder_data(data):
+        resolved = resolve_raw_folder(data, aliases)
+        log(
+            f"Raw files: {len(resolved.files)} in {resolved.path} (schema {resolved.schema}, "
+            f"{resolved.data_rows:,} lines)"
+        )
+        return resolved
     if data is not None:
         path = check_raw_file(data)
         if file_kind(path) == "xlsx":
@@ -149,3 +165,56 @@ def resolve_raw_file(
         resolved = _validated(path, "synthetic", aliases)
     log(f"Raw file: {resolved.path} ({resolved.origin}, schema {resolved.schema})")
     return resolved
+
+
+def _file_signature(resolved: ResolvedRawFile) -> tuple:
+    """What every file of one folder must share: kind, columns in order, CSV dialect and,
+    for Parquet, the column types."""
+    kind = file_kind(resolved.path)
+    types = str(pq.read_schema(resolved.path)) if kind == "parquet" else None
+    header = tuple(read_header(resolved.path))
+    return kind, header, resolved.encoding, resolved.delimiter, types
+
+
+def resolve_raw_folder(
+    data: str | Path,
+    aliases: Aliases | None = None,
+    known: dict[str, RawFileEntry] | None = None,
+) -> ResolvedRawFile:
+    """A folder or glob of raw files (ingest.folder.list_raw_files), each checked like a
+    single file and all of one schema: the same kind, columns (names, order and, for
+    Parquet, types) and CSV dialect. ``known``: entries of files loaded before, by name;
+    a file with the same size and modification time is not read again (its row count is
+    taken from there). Raises RawFileError naming the first file that differs."""
+    paths = list_raw_files(data)
+    names = [path.name for path in paths]
+    if len(set(names)) != len(names):
+        raise RawFileError(f"Two raw files of {data} share a name; names must be unique.")
+    first = _validated(check_raw_file(paths[0]), "given", aliases)
+    signature = _file_signature(first)
+    rows = []
+    for path in paths:
+        entry = (known or {}).get(path.name)
+        stat = path.stat()
+        if entry and (entry.size_bytes, entry.modified_ns) == (stat.st_size, stat.st_mtime_ns):
+            rows.append(entry.rows)
+            continue
+        resolved = first if path == paths[0] else _validated(check_raw_file(path), "given", aliases)
+        if _file_signature(resolved) != signature:
+            raise RawFileError(
+                f"All files in one DATA must share a schema: {path.name} differs from "
+                f"{paths[0].name} (kind, columns {list(signature[1])}, CSV dialect or column "
+                "types). Put files of another schema in another folder."
+            )
+        rows.append(resolved.data_rows or 0)
+    entries = file_entries(paths, rows)
+    return ResolvedRawFile(
+        path=Path(data),
+        origin="given",
+        schema=first.schema,
+        columns=first.columns,
+        encoding=first.encoding,
+        delimiter=first.delimiter,
+        data_rows=sum(rows),
+        files=tuple(entries),
+    )

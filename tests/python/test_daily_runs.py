@@ -1,0 +1,237 @@
+"""Daily runs: `segmentation run --data folder/` loads only the files that came in since.
+
+A synthetic file split by month into a folder: a full build of all months but the last, then
+the last month's file lands and the next run appends its lines to the line-level tables
+(incremental models) and recomputes the rest; every mart then equals a full refresh of all
+the files. A late file (sorting before the loaded ones), a re-delivered file and a removed
+file each stop the run before dbt with a message that asks for a full refresh; so does a
+`latest_valid_date` under which lines loaded before would get another outcome.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from _dbt import dbt, segmentation
+
+from segmentation.ingest.folder import FULL_REFRESH_HINT, MANIFEST_SCHEMA, MANIFEST_TABLE
+from segmentation.ingest.synthetic import generate
+
+pytestmark = pytest.mark.slow
+
+# the last day of the synthetic data's year: no line is future_date in any build here
+LATEST_VALID_DATE = "latest_valid_date=2011-12-31"
+LINE_LEVEL_MODELS = ("int_invoice_line_copies", "int_invoice_lines_classified", "fct_invoice_lines")
+
+
+def split_by_month(raw: Path, folder: Path) -> list[Path]:
+    """One Parquet file per month of the invoice date (lines in file order), named YYYY-MM."""
+    folder.mkdir()
+    with duckdb.connect() as connection:
+        connection.execute(
+            "create table lines as select *, row_number() over () as position, "
+            f"strftime(InvoiceDate, '%Y-%m') as month from read_parquet('{raw}')"
+        )
+        months = [
+            m for (m,) in connection.sql("select distinct month from lines order by 1").fetchall()
+        ]
+        for month in months:
+            connection.execute(
+                f"copy (select * exclude (position, month) from lines where month = '{month}' "
+                f"order by position) to '{folder / month}.parquet'"
+            )
+    return sorted(folder.iterdir())
+
+
+def run(work: Path, data: Path | str, *args: str):
+    return segmentation(
+        work,
+        "run",
+        "--data",
+        str(data),
+        "--no-report",
+        "--no-download",
+        "--var",
+        LATEST_VALID_DATE,
+        *args,
+    )
+
+
+def warehouse(work: Path) -> Path:
+    return work / "warehouse" / "segmentation.duckdb"
+
+
+def copy_work(work: Path, to: Path) -> Path:
+    """A second work folder whose published warehouse is a copy of work's."""
+    warehouse(to).parent.mkdir(parents=True)
+    shutil.copyfile(warehouse(work), warehouse(to))
+    return to
+
+
+def query(work: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse(work)), read_only=True) as connection:
+        return connection.sql(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def daily(tmp_path_factory):
+    """A folder built in full without its last month, then again after that month landed."""
+    root = tmp_path_factory.mktemp("daily")
+    raw = generate(root / "raw.parquet", n_lines=20_000, n_customers=300, progress=False)
+    months = split_by_month(raw, root / "months")
+    folder = root / "folder"
+    folder.mkdir()
+    for path in months[:-1]:
+        shutil.copy2(path, folder / path.name)
+    work = root / "work"
+    first = run(work, folder)
+    assert first.returncode == 0, first.stdout + first.stderr
+    loaded_before = query(work, "select count(*) from intermediate.int_invoice_lines_classified")[
+        0
+    ][0]
+    shutil.copy2(months[-1], folder / months[-1].name)
+    second = run(work, folder)
+    assert second.returncode == 0, second.stdout + second.stderr
+    return {
+        "root": root,
+        "folder": folder,
+        "months": months,
+        "work": work,
+        "loaded_before": loaded_before,
+        "output": second.stdout,
+    }
+
+
+def test_a_daily_run_appends_only_the_new_lines(daily):
+    work, months = daily["work"], daily["months"]
+    with duckdb.connect() as connection:
+        new_lines = connection.sql(f"select count(*) from '{months[-1]}'").fetchall()[0][0]
+        all_lines = connection.sql(
+            f"select count(*) from '{months[0].parent}/*.parquet'"
+        ).fetchall()[0][0]
+    assert "1 new file(s) of" in daily["output"] and "daily run" in daily["output"]
+    # the view of the lines this build loaded read the new file only
+    assert query(work, "select count(*) from staging.stg_online_retail__new_invoice_lines") == [
+        (new_lines,)
+    ]
+    assert daily["loaded_before"] == all_lines - new_lines
+    assert query(
+        work, "select count(*), max(invoice_line_id) from intermediate.int_invoice_lines_classified"
+    ) == [(all_lines, all_lines)]
+    # each line-level model appended (an insert of the new rows), not rebuilt
+    run_sql = Path(work / "target" / "run" / "customer_segmentation" / "models")
+    for model in LINE_LEVEL_MODELS:
+        (compiled,) = run_sql.rglob(f"{model}.sql")
+        assert compiled.read_text().lstrip().lower().startswith("insert into"), model
+    # the manifest: every file once, line ids running on without gap
+    manifest = query(
+        work,
+        f"select name, rows, first_line_id, last_line_id from {MANIFEST_SCHEMA}.{MANIFEST_TABLE}"
+        " order by first_line_id",
+    )
+    assert [name for name, *_ in manifest] == [path.name for path in months]
+    assert manifest[0][2] == 1 and manifest[-1][3] == all_lines
+    assert all(a[3] + 1 == b[2] for a, b in itertools.pairwise(manifest))
+
+
+def test_marts_equal_a_full_refresh_of_every_file(daily):
+    full = copy_work(daily["work"], daily["root"] / "full")
+    rebuilt = run(full, daily["folder"], "--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "full build" in rebuilt.stdout
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{warehouse(daily['work'])}' as daily (read_only)")
+        connection.execute(f"attach '{warehouse(full)}' as full_build (read_only)")
+        tables = [
+            name
+            for (name,) in connection.sql(
+                "select table_name from information_schema.tables where table_catalog = "
+                "'daily' and table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        assert "fct_invoice_lines" in tables and "dim_customers" in tables
+        for table in [*tables, "int_invoice_lines_classified", "int_invoice_line_copies"]:
+            schema = "marts" if table in tables else "intermediate"
+            a, b = f"daily.{schema}.{table}", f"full_build.{schema}.{table}"
+            counts = connection.sql(
+                f"select (select count(*) from {a}), (select count(*) from {b})"
+            ).fetchall()
+            assert counts[0][0] == counts[0][1], table
+            # row for row, duplicates included, in both directions
+            for left, right in ((a, b), (b, a)):
+                differ = connection.sql(
+                    f"select count(*) from (select * from {left} except all select * from {right})"
+                ).fetchall()[0][0]
+                assert differ == 0, f"{table}: {differ} rows of {left} not in {right}"
+
+
+@pytest.mark.parametrize("change", ["late", "re-delivered", "removed"])
+def test_files_that_change_the_past_ask_for_a_full_refresh(daily, change, tmp_path):
+    folder = tmp_path / "folder"
+    shutil.copytree(daily["folder"], folder)  # copy2: same sizes and modification times
+    months = sorted(folder.iterdir())
+    if change == "late":
+        shutil.copy2(months[3], folder / "2010-11.parquet")
+    elif change == "re-delivered":
+        with duckdb.connect() as connection:
+            connection.execute(
+                f"copy (select * from '{months[3]}' limit 10) to '{tmp_path / 'short.parquet'}'"
+            )
+        shutil.move(tmp_path / "short.parquet", months[3])
+    else:
+        months[3].unlink()
+    work = copy_work(daily["work"], tmp_path / "work")
+    published = warehouse(work).read_bytes()
+
+    refused = run(work, folder)
+
+    assert refused.returncode == 2
+    assert FULL_REFRESH_HINT in refused.stderr
+    assert {"late": "sort before", "re-delivered": "delivered again", "removed": "no longer"}[
+        change
+    ] in refused.stderr
+    assert "dbt=" not in refused.stdout  # refused before dbt started
+    assert warehouse(work).read_bytes() == published
+
+
+def test_a_valid_date_that_changes_loaded_outcomes_asks_for_a_full_refresh(daily, tmp_path):
+    # the lines of the last months loaded as valid would be future_date under this date
+    work = copy_work(daily["work"], tmp_path / "work")
+    refused = run(work, daily["folder"], "--var", "latest_valid_date=2011-06-30")
+    assert refused.returncode == 2
+    assert "would get another outcome" in refused.stderr
+    assert "--full-refresh" in refused.stderr
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv"])
+def test_line_ids_run_on_across_the_files_and_a_daily_run_reads_the_new_ones(tmp_path, kind):
+    # given two files of numbered lines (stock code S<position>), many row groups each
+    with duckdb.connect() as connection:
+        for name, first in (("a", 1), ("b", 5_001)):
+            connection.execute(
+                f"copy (select 'S' || n as StockCode, '5' || n as InvoiceNo, 'X' as Description,"
+                " 1 as Quantity, timestamp '2011-01-01' as InvoiceDate, 1.5 as UnitPrice,"
+                f" 17850 as CustomerID, 'France' as Country from range({first}, {first + 5_000})"
+                f" as positions(n) order by n) to '{tmp_path / name}.{kind}'"
+                + (" (format parquet, row_group_size 1024)" if kind == "parquet" else "")
+            )
+    files = [
+        {"path": str(tmp_path / f"a.{kind}"), "first_line_id": 1},
+        {"path": str(tmp_path / f"b.{kind}"), "first_line_id": 5_001},
+    ]
+    # when staging is built for a daily run whose new file is the second
+    dbt_vars = {"raw_data_path": str(tmp_path), "raw_files": files, "raw_new_lines_from": 5_001}
+    models = "stg_online_retail__invoice_lines stg_online_retail__new_invoice_lines"
+    built = dbt("run", tmp_path / "work", dbt_vars, select=models)
+    assert built.returncode == 0, built.output
+    # then every line's id is its position in the two files, and the new lines are the second's
+    for model, count, first in (("invoice_lines", 10_000, 1), ("new_invoice_lines", 5_000, 5_001)):
+        relation = f"staging.stg_online_retail__{model}"
+        assert built.query(
+            f"select count(*), min(invoice_line_id), "
+            f"count(*) filter (where stock_code != 'S' || invoice_line_id) from {relation}"
+        ) == [(count, first, 0)]
