@@ -143,20 +143,36 @@ def test_marts_equal_a_full_refresh_of_every_file(daily):
     rebuilt = run(full, daily["folder"], "--full-refresh")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     assert "full build" in rebuilt.stdout
+    assert_same_tables(daily["work"], full)
+
+
+def test_a_run_with_no_new_file_changes_nothing(daily):
+    again = copy_work(daily["work"], daily["root"] / "again")
+    rerun = run(again, daily["folder"])
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "0 new file(s) of" in rerun.stdout and "daily run" in rerun.stdout
+    assert query(again, "select count(*) from staging.stg_online_retail__new_invoice_lines") == [
+        (0,)
+    ]
+    assert_same_tables(daily["work"], again)
+
+
+def assert_same_tables(work: Path, other: Path) -> None:
+    """Every mart and the two intermediate line tables hold the same rows in both."""
     with duckdb.connect() as connection:
-        connection.execute(f"attach '{warehouse(daily['work'])}' as daily (read_only)")
-        connection.execute(f"attach '{warehouse(full)}' as full_build (read_only)")
+        connection.execute(f"attach '{warehouse(work)}' as first (read_only)")
+        connection.execute(f"attach '{warehouse(other)}' as second (read_only)")
         tables = [
             name
             for (name,) in connection.sql(
                 "select table_name from information_schema.tables where table_catalog = "
-                "'daily' and table_schema = 'marts' order by 1"
+                "'first' and table_schema = 'marts' order by 1"
             ).fetchall()
         ]
         assert "fct_invoice_lines" in tables and "dim_customers" in tables
         for table in [*tables, "int_invoice_lines_classified", "int_invoice_line_copies"]:
             schema = "marts" if table in tables else "intermediate"
-            a, b = f"daily.{schema}.{table}", f"full_build.{schema}.{table}"
+            a, b = f"first.{schema}.{table}", f"second.{schema}.{table}"
             counts = connection.sql(
                 f"select (select count(*) from {a}), (select count(*) from {b})"
             ).fetchall()
