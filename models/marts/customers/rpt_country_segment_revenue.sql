@@ -33,7 +33,8 @@ country_totals as (
         country,
         rfm_segment,
         revenue,
-        sum(revenue) over (partition by country) as country_revenue
+        {{ exact_sum('revenue', over='partition by country') }}
+            as country_revenue
 
     from country_segment_sales
 

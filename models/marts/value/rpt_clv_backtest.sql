@@ -105,9 +105,10 @@ backtest_accuracy as (
         group_accuracy.revenue_mean_absolute_error,
         group_accuracy.revenue_bias,
         group_accuracy.actual_revenue / nullif(
-            sum(group_accuracy.actual_revenue) over (
-                partition by group_accuracy.customer_group
-            ),
+            {{ exact_sum(
+                'group_accuracy.actual_revenue',
+                over='partition by group_accuracy.customer_group',
+            ) }},
             0
         ) as holdout_revenue_share,
         backtest_period.cutoff_date,
