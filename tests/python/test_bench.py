@@ -314,3 +314,30 @@ def test_daily_tier_times_a_daily_run_against_a_full_build(tmp_path, monkeypatch
     section = run._daily_lines(tmp_path / "results")
     assert section[0] == "## Daily runs"
     assert section[-1].startswith("| 20,000 | ")
+
+
+@pytest.mark.parametrize(
+    ("tier", "flags", "runs_notebook"),
+    [("real", [], True), ("10m", [], False), ("10m", ["--notebook-at-scale"], True)],
+)
+def test_the_notebook_runs_at_scale_only_when_asked(
+    tier, flags, runs_notebook, tmp_path, monkeypatch
+):
+    # given a bench whose pipelines only record that they ran
+    monkeypatch.setattr(run, "RESULTS_DIR", tmp_path)
+    raw = tmp_path / "raw.parquet"
+    raw.write_bytes(b"PAR1")  # read for its size only; the line counts are stubbed
+    monkeypatch.setattr(run, "tier_file", lambda *args: (raw, None))
+    monkeypatch.setattr(run, "_file_counts", lambda path: (1, 1))
+    ran = []
+    for name in ("run_dbt", "run_floor", "run_notebook"):
+        monkeypatch.setattr(
+            run, name, lambda *args, name=name, **kwargs: ran.append(name) or run.Measurement("ok")
+        )
+    options = run.argument_parser().parse_args(["--tiers", tier, *flags])
+    # when the tier runs with the default options (plus the flag)
+    result = run.run_tier(run.TIERS[tier], options)
+    # then the notebook runs on the real file always, on a synthetic tier only when asked
+    assert ("run_notebook" in ran) is runs_notebook
+    assert ("notebook" in result) is runs_notebook
+    assert ran[:2] == ["run_dbt", "run_floor"]
