@@ -4,6 +4,15 @@
     Without the var they are rebuilt from every line on every build (config full_refresh),
     as a plain `dbt build` on an existing warehouse expects.
 -#}
+{#- What a refused daily run tells the user to do; the CLI's refusals say the same
+    (segmentation.ingest.folder.FULL_REFRESH_HINT, tested to agree). -#}
+{% macro raw_full_refresh_hint() -%}
+    {{ return(
+        'Run a full refresh: segmentation run --full-refresh '
+        ~ '(make run DATA=... FULL_REFRESH=1).'
+    ) }}
+{%- endmacro %}
+
 {% macro raw_new_lines_requested() -%}
     {{ return(var('raw_new_lines_from') is not none) }}
 {%- endmacro %}
@@ -29,8 +38,8 @@
     {%- if relation is none -%}
         {{ exceptions.raise_compiler_error(
             'A daily run (var raw_new_lines_from) found no table '
-            ~ 'int_invoice_lines_classified of the lines loaded before; run a full '
-            ~ 'refresh: segmentation run --full-refresh (make run FULL_REFRESH=1)') }}
+            ~ 'int_invoice_lines_classified of the lines loaded before. '
+            ~ raw_full_refresh_hint()) }}
     {%- endif -%}
     {{ return(relation) }}
 {%- endmacro %}

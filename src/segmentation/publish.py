@@ -155,9 +155,10 @@ def copy_published(published: Path, building: Path) -> None:
     try:
         shutil.copyfile(published, building)
     except OSError as error:
+        from segmentation.ingest.folder import FULL_REFRESH_HINT
+
         raise BuildFailed(
-            f"Could not copy {published} to start a daily run ({error}). Run a full refresh: "
-            "segmentation run --full-refresh (make run DATA=... FULL_REFRESH=1)."
+            f"Could not copy {published} to start a daily run ({error}). {FULL_REFRESH_HINT}"
         ) from error
 
 

@@ -37,8 +37,7 @@
             ~ 'implausible_amount) under this build\'s plausibility bounds (var '
             ~ 'latest_valid_date, or the percentile of var implausible_amount_percentile '
             ~ 'over every line), so appending the new lines alone would differ from a full '
-            ~ 'rebuild. Run a full refresh: segmentation run --full-refresh '
-            ~ '(make run DATA=... FULL_REFRESH=1)') }}
+            ~ 'rebuild. ' ~ raw_full_refresh_hint()) }}
     {%- endif -%}
 {%- endif %}
 with
