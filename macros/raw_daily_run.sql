@@ -53,3 +53,15 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- The first and last time of a daily run's new lines, as a SELECT of one row
+    (first_invoiced_at, last_invoiced_at; nulls without new lines), for the customer-level
+    models downstream of the lines that recompute only what those times touch. -#}
+{% macro raw_new_line_times() -%}
+    select
+        min(invoiced_at) as first_invoiced_at,
+        max(invoiced_at) as last_invoiced_at
+
+    from {{ ref('int_invoice_lines_classified') }}
+    where {{ raw_is_new_line('invoice_line_id') }}
+{%- endmacro %}

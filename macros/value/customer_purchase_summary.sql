@@ -24,20 +24,20 @@
         select
             summary_customers.customer_id,
             summary_customers.as_of_date,
-            cast(invoice_lines.invoiced_at as date) as purchase_date,
-            {{ exact_sum('invoice_lines.line_amount') }} as purchase_day_value
+            cast(line_groups.invoiced_at as date) as purchase_date,
+            {{ exact_sum('line_groups.line_amount') }} as purchase_day_value
 
-        from {{ ref('int_invoice_lines_classified') }} as invoice_lines
+        from {{ ref('int_customer_invoice_line_groups') }} as line_groups
         inner join summary_customers
-            on invoice_lines.customer_id = summary_customers.customer_id
+            on line_groups.customer_id = summary_customers.customer_id
         where
-            invoice_lines.outcome = 'valid'
-            and invoice_lines.invoiced_at
+            line_groups.outcome = 'valid'
+            and line_groups.invoiced_at
             < cast(summary_customers.as_of_date as timestamp)
         group by
             summary_customers.customer_id,
             summary_customers.as_of_date,
-            cast(invoice_lines.invoiced_at as date)
+            cast(line_groups.invoiced_at as date)
 
     ),
 

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.slow
 # the last day of the synthetic data's year: no line is future_date in any build here
 LATEST_VALID_DATE = "latest_valid_date=2011-12-31"
 LINE_LEVEL_MODELS = ("int_invoice_line_copies", "int_invoice_lines_classified", "fct_invoice_lines")
+# the line groups: a daily run replaces the groups of the new lines' timestamps
+LINE_GROUPS = "int_customer_invoice_line_groups"
 
 
 def split_by_month(raw: Path, folder: Path) -> list[Path]:
@@ -45,6 +47,56 @@ def split_by_month(raw: Path, folder: Path) -> list[Path]:
                 f"order by position) to '{folder / month}.parquet'"
             )
     return sorted(folder.iterdir())
+
+
+def split_within_an_invoice(path: Path) -> list[Path]:
+    """``path`` as two files (``<stem>-1``, ``<stem>-2``) cut between two lines of one
+    invoice and timestamp near the middle, as an export cut mid-invoice would be."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"create table lines as select *, row_number() over () as position from '{path}'"
+        )
+        (cut,) = connection.execute(
+            "select position from (select position, InvoiceNo, InvoiceDate, lag(InvoiceNo) "
+            "over (order by position) as previous_invoice, lag(InvoiceDate) over (order by "
+            "position) as previous_date from lines) where InvoiceNo = previous_invoice and "
+            "InvoiceDate = previous_date order by abs(position - (select count(*) / 2 from "
+            "lines)) limit 1"
+        ).fetchone()
+        parts = [path.with_name(f"{path.stem}-{part}.parquet") for part in (1, 2)]
+        for part, condition in zip(parts, (f"position < {cut}", f"position >= {cut}"), strict=True):
+            connection.execute(
+                f"copy (select * exclude (position) from lines where {condition} "
+                f"order by position) to '{part}'"
+            )
+    path.unlink()
+    return parts
+
+
+def move_an_invoice(source: Path, target: Path) -> None:
+    """The lines of one sale near the middle of ``source`` moved to the end of ``target``: a
+    later file that carries lines dated before the files loaded earlier."""
+    with duckdb.connect() as connection:
+        for name, path in (("source", source), ("target", target)):
+            connection.execute(
+                f"create table {name} as select *, row_number() over () as position from '{path}'"
+            )
+        (invoice,) = connection.execute(
+            "select InvoiceNo from source where CustomerID is not null and InvoiceNo not like "
+            "'C%' order by abs(position - (select count(*) / 2 from source)) limit 1"
+        ).fetchone()
+        connection.execute(
+            "create table moved as select * exclude (position) from (select *, 0 as part from "
+            "target union all by name select *, 1 as part from source where InvoiceNo = ?) "
+            "order by part, position",
+            [invoice],
+        )
+        connection.execute(
+            f"copy (select * exclude (position) from source where InvoiceNo <> ? "
+            f"order by position) to '{source}'",
+            [invoice],
+        )
+        connection.execute(f"copy (select * exclude (part) from moved) to '{target}'")
 
 
 def run(work: Path, data: Path | str, *args: str):
@@ -79,10 +131,15 @@ def query(work: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def daily(tmp_path_factory):
-    """A folder built in full without its last month, then again after that month landed."""
+    """A folder of monthly files built in full without its last file, then again after that
+    file landed. The last month comes as two files cut within an invoice, so the new lines
+    share an invoice and timestamp with lines loaded before; the new file also carries a
+    sale of two months before, dated before stored dates of the segment history."""
     root = tmp_path_factory.mktemp("daily")
     raw = generate(root / "raw.parquet", n_lines=20_000, n_customers=300, progress=False)
-    months = split_by_month(raw, root / "months")
+    *months, last_month = split_by_month(raw, root / "months")
+    months += split_within_an_invoice(last_month)
+    move_an_invoice(months[-4], months[-1])
     folder = root / "folder"
     folder.mkdir()
     for path in months[:-1]:
@@ -127,6 +184,26 @@ def test_a_daily_run_appends_only_the_new_lines(daily):
     for model in LINE_LEVEL_MODELS:
         (compiled,) = run_sql.rglob(f"{model}.sql")
         assert compiled.read_text().lstrip().lower().startswith("insert into"), model
+    (compiled,) = run_sql.rglob(f"{LINE_GROUPS}.sql")
+    assert compiled.read_text().lstrip().lower().startswith("delete from"), LINE_GROUPS
+    # the new file's old sale is dated before stored dates of the RFM history: those dates
+    # were computed again (their rows equal a full refresh's: the test below)
+    with duckdb.connect() as connection:
+        (oldest,) = connection.execute(f"select min(InvoiceDate) from '{months[-1]}'").fetchone()
+    assert (
+        query(
+            work,
+            "select count(distinct as_of_date) from intermediate.int_customers_rfm_history "
+            f"where cast(as_of_date as timestamp) > timestamp '{oldest}'",
+        )[0][0]
+        >= 2
+    )
+    # the invoice cut between the last two files is one group per timestamp, as in a rebuild
+    assert query(
+        work,
+        f"select count(*) from (select customer_id, invoice_id, country, outcome, invoiced_at "
+        f"from intermediate.{LINE_GROUPS} group by all having count(*) > 1)",
+    ) == [(0,)]
     # the manifest: every file once, line ids running on without gap
     manifest = query(
         work,
@@ -170,7 +247,7 @@ def assert_same_tables(work: Path, other: Path) -> None:
             ).fetchall()
         ]
         assert "fct_invoice_lines" in tables and "dim_customers" in tables
-        for table in [*tables, "int_invoice_lines_classified", "int_invoice_line_copies"]:
+        for table in [*tables, *LINE_LEVEL_MODELS[:2], LINE_GROUPS]:
             schema = "marts" if table in tables else "intermediate"
             a, b = f"first.{schema}.{table}", f"second.{schema}.{table}"
             counts = connection.sql(

@@ -5,9 +5,9 @@
 -#}
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
@@ -20,19 +20,19 @@ customers as (
 customer_purchase_days as (
 
     select
-        invoice_lines.customer_id,
-        cast(invoice_lines.invoiced_at as date) as purchase_date
+        line_groups.customer_id,
+        cast(line_groups.invoiced_at as date) as purchase_date
 
-    from invoice_lines
+    from line_groups
     inner join customers
-        on invoice_lines.customer_id = customers.customer_id
+        on line_groups.customer_id = customers.customer_id
     where
-        invoice_lines.outcome = 'valid'
-        and cast(invoice_lines.invoiced_at as date)
+        line_groups.outcome = 'valid'
+        and cast(line_groups.invoiced_at as date)
         > customers.first_purchase_date
     group by
-        invoice_lines.customer_id,
-        cast(invoice_lines.invoiced_at as date)
+        line_groups.customer_id,
+        cast(line_groups.invoiced_at as date)
 
 ),
 

@@ -5,9 +5,9 @@
 -#}
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
@@ -26,19 +26,19 @@ customers as (
 holdout_purchase_days as (
 
     select
-        invoice_lines.customer_id,
-        cast(invoice_lines.invoiced_at as date) as purchase_date,
-        {{ exact_sum('invoice_lines.line_amount') }} as purchase_day_value
+        line_groups.customer_id,
+        cast(line_groups.invoiced_at as date) as purchase_date,
+        {{ exact_sum('line_groups.line_amount') }} as purchase_day_value
 
-    from invoice_lines
+    from line_groups
     cross join backtest_period
     where
-        invoice_lines.outcome = 'valid'
-        and invoice_lines.invoiced_at
+        line_groups.outcome = 'valid'
+        and line_groups.invoiced_at
         >= cast(backtest_period.cutoff_date as timestamp)
     group by
-        invoice_lines.customer_id,
-        cast(invoice_lines.invoiced_at as date)
+        line_groups.customer_id,
+        cast(line_groups.invoiced_at as date)
 
 ),
 

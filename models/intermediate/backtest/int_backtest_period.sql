@@ -6,9 +6,9 @@
 -#}
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
@@ -16,7 +16,7 @@ last_valid_day as (
 
     select max(cast(invoiced_at as date)) as holdout_end_date
 
-    from invoice_lines
+    from line_groups
     where outcome = 'valid'
 
 ),

@@ -1,18 +1,17 @@
 {#-
-    The valid purchases of each customer per calendar month, from the valid
-    lines rpt_monthly_revenue reads: the grain of the customer lifecycle and the
-    cohorts. A table, so that both read the classified lines (and the raw file)
-    once between them.
+    The valid purchases of each customer per calendar month, from the line groups
+    (int_customer_invoice_line_groups): the grain of the customer lifecycle and the
+    cohorts.
 -#}
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
-valid_lines as (
+valid_groups as (
 
     select
         customer_id,
@@ -21,7 +20,7 @@ valid_lines as (
             {{ dbt.date_trunc('month', 'invoiced_at') }} as date
         ) as month_start_date
 
-    from invoice_lines
+    from line_groups
     where outcome = 'valid'
 
 ),
@@ -33,7 +32,7 @@ customer_months as (
         {{ exact_sum('line_amount') }} as revenue,
         month_start_date
 
-    from valid_lines
+    from valid_groups
     group by customer_id, month_start_date
 
 )

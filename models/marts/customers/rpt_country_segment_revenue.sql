@@ -1,8 +1,8 @@
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('fct_invoice_lines') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
@@ -15,14 +15,15 @@ customers as (
 country_segment_sales as (
 
     select
-        invoice_lines.country,
+        line_groups.country,
         customers.rfm_segment,
-        {{ exact_sum('invoice_lines.line_amount') }} as revenue
+        {{ exact_sum('line_groups.line_amount') }} as revenue
 
-    from invoice_lines
+    from line_groups
     -- lines after the as-of date may come from customers without an RFM row
     left join customers
-        on invoice_lines.customer_id = customers.customer_id
+        on line_groups.customer_id = customers.customer_id
+    where line_groups.outcome = 'valid'
     group by 1, 2
 
 ),

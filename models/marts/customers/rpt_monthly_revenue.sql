@@ -1,8 +1,8 @@
 with
 
-invoice_lines as (
+line_groups as (
 
-    select * from {{ ref('int_invoice_lines_classified') }}
+    select * from {{ ref('int_customer_invoice_line_groups') }}
 
 ),
 
@@ -14,8 +14,8 @@ customers as (
 
 sales_and_returns as (
 
-    {#- one pass over the classified lines (which re-reads the raw file):
-        valid lines are sales, cancellations are returns #}
+    {#- one pass over the line groups: valid lines are sales, cancellations
+        are returns #}
     select
         cast(
             {{ dbt.date_trunc('month', 'invoiced_at') }} as date
@@ -32,11 +32,11 @@ sales_and_returns as (
         round(-{{ exact_sum(
             "case when outcome = 'cancellation' then line_amount end"
         ) }}, 2) as returns_amount,
-        count(
-            case when outcome = 'cancellation' then 1 end
-        ) as return_lines
+        cast(coalesce(
+            sum(case when outcome = 'cancellation' then line_count end), 0
+        ) as {{ dbt.type_bigint() }}) as return_lines
 
-    from invoice_lines
+    from line_groups
     where outcome in ('valid', 'cancellation')
     group by 1
 
