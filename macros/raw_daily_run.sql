@@ -47,11 +47,63 @@
 {#- SQL that holds for the lines this build appends: those from var raw_new_lines_from on
     in a daily run, every line otherwise. -#}
 {% macro raw_is_new_line(line_id_column) -%}
-    {%- if raw_loads_new_lines_only() -%}
-        {{ line_id_column }} >= {{ var('raw_new_lines_from') | int }}
-    {%- else -%}
-        true
+    {{ return(raw_new_lines_condition(line_id_column) if raw_loads_new_lines_only() else 'true') }}
+{%- endmacro %}
+
+{#- SQL that holds for a daily run's new lines, in any model or test: every line outside
+    a daily run. -#}
+{% macro raw_new_lines_condition(line_id_column) -%}
+    {%- if raw_new_lines_requested() -%}
+        {{ return(line_id_column ~ ' >= ' ~ (var('raw_new_lines_from') | int)) }}
     {%- endif -%}
+    {{ return('true') }}
+{%- endmacro %}
+
+{#- The raw files (entries of var raw_files) a daily run loads: those from var
+    raw_new_lines_from on; every file outside a daily run. -#}
+{% macro raw_new_files() -%}
+    {%- set first_new = var('raw_new_lines_from') -%}
+    {%- set files = [] -%}
+    {%- for file in var('raw_files') or [] -%}
+        {%- if first_new is none or file.first_line_id >= first_new -%}
+            {%- do files.append(file) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+{#- SQL that holds for the raw lines of the files a daily run loads, by the source's
+    filename column (a folder of files); every line outside a daily run. -#}
+{% macro raw_new_files_condition(filename_column) -%}
+    {%- if not (raw_new_lines_requested() and var('raw_files')) -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for file in raw_new_files() -%}
+        {%- do names.append("'" ~ (file.path | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(filename_column ~ ' in (' ~ names | join(', ') ~ ')' if names else 'false') }}
+{%- endmacro %}
+
+{#-
+    dbt's get_where_subquery (the `where` config of a data test) with two placeholders,
+    since dbt renders `where` without the project's macros: __raw_new_lines__ becomes
+    raw_new_lines_condition('invoice_line_id'), __raw_new_files__
+    raw_new_files_condition('filename'). A daily run then tests the lines it appends: the
+    line-level tables only append, and the lines loaded before were tested when they came.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if not where -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set where = where
+        | replace('__raw_new_lines__', raw_new_lines_condition('invoice_line_id'))
+        | replace('__raw_new_files__', raw_new_files_condition('filename')) -%}
+    {%- set filtered -%}
+        (select * from {{ relation }} where {{ where }}) dbt_subquery
+    {%- endset -%}
+    {{ return(filtered) }}
 {%- endmacro %}
 
 {#- The first and last time of a daily run's new lines, as a SELECT of one row

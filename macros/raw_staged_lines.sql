@@ -14,11 +14,7 @@
 {%- set raw_columns = raw_column_names(raw) -%}
 {%- set typed = typed_raw_values(raw, raw_columns) -%}
 {%- set files = [] if var('raw_relation') else (var('raw_files') or []) -%}
-{%- set first_new = var('raw_new_lines_from') if new_lines_only else none -%}
-{%- set files_read = [] -%}
-{%- for file in files if first_new is none or file.first_line_id >= first_new -%}
-    {%- do files_read.append(file) -%}
-{%- endfor -%}
+{%- set files_read = (raw_new_files() if new_lines_only else files | list) if files else [] -%}
 {#- no new file: the last file's reader, which yields no line -#}
 {%- set nothing_new = files and not files_read -%}
 {%- if nothing_new -%}

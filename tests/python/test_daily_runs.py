@@ -213,6 +213,16 @@ def test_a_daily_run_appends_only_the_new_lines(daily):
     assert [name for name, *_ in manifest] == [path.name for path in months]
     assert manifest[0][2] == 1 and manifest[-1][3] == all_lines
     assert all(a[3] + 1 == b[2] for a, b in itertools.pairwise(manifest))
+    # the tests of the line-level tables and of the raw files read the new lines only
+    # (placeholders of the `where` config, macro get_where_subquery)
+    run_tests = Path(work / "target" / "run" / "customer_segmentation")
+    new_from = manifest[-1][2]
+    for test, condition in (
+        ("unique_fct_invoice_lines_invoice_line_id", f"invoice_line_id >= {new_from}"),
+        ("raw_customer_id_missing", f"filename in ('{daily['folder'] / months[-1].name}')"),
+    ):
+        (compiled,) = run_tests.rglob(f"{test}.sql")
+        assert condition in compiled.read_text(), test
 
 
 def test_marts_equal_a_full_refresh_of_every_file(daily):
