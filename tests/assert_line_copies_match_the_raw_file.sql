@@ -15,9 +15,9 @@ copies as (
 
 invoice_lines as (
 
-    {#- a daily run checks the copies among its new lines: the files loaded before
-        are unchanged (the CLI compares their names, sizes and times with the
-        manifest), so their lines are compared as loaded #}
+    {#- a daily run checks the copies among its new lines: the files loaded
+        before are unchanged (the CLI compares their names, sizes and times
+        with the manifest), so their lines are compared as loaded #}
     {%- if raw_new_lines_requested() %}
     select * from {{ ref('int_invoice_lines_classified') }}
     {%- else %}

@@ -4,6 +4,10 @@
     bounds are var implausible_amount_factor times a high percentile (var
     implausible_amount_percentile) of the file's own non-zero lines, so a few runaway lines
     cannot move them; the date bound is var latest_valid_date, or the day the build runs.
+
+    The percentile is percentile_cont's (interpolated between the two lines around its
+    rank), taken from the counts of each value (int_invoice_line_magnitudes), so a daily
+    run does not read the lines loaded before.
 -#}
 {%- set percentile = var('implausible_amount_percentile') -%}
 {%- set factor = var('implausible_amount_factor') -%}
@@ -21,53 +25,96 @@
     or run_started_at.strftime('%Y-%m-%d') -%}
 with
 
-invoice_lines as (
-
-    {#- a daily run (macro raw_daily_run) takes the loaded lines from their
-        table, which it reads faster than the raw files, and the new ones from
-        staging #}
-    {%- if raw_new_lines_requested() %}
-    select
-        quantity,
-        unit_price,
-        parse_problems
-
-    from {{ raw_loaded_lines() }}
-
-    union all
+magnitude_counts as (
 
     select
-        quantity,
-        unit_price,
-        parse_problems
+        magnitude,
+        magnitude_value,
+        cast(sum(line_count) as {{ dbt.type_bigint() }}) as line_count
 
-    from {{ ref('stg_online_retail__new_invoice_lines') }}
-    {%- else %}
-    select * from {{ ref('stg_online_retail__invoice_lines') }}
-    {%- endif %}
+    from {{ ref('int_invoice_line_magnitudes') }}
+    group by magnitude, magnitude_value
 
 ),
 
-parsed_magnitudes as (
+cumulative_counts as (
 
     select
-        {#- zero lines (free items, corrections) say nothing of the scale #}
-        nullif(abs(quantity * unit_price), 0) as line_amount,
-        nullif(abs(quantity), 0) as quantity
+        magnitude,
+        magnitude_value,
+        sum(line_count) over (
+            partition by magnitude
+            order by magnitude_value
+            rows between unbounded preceding and current row
+        ) as lines_up_to,
+        sum(line_count) over (partition by magnitude) as total_lines
 
-    from invoice_lines
-    where parse_problems is null
+    from magnitude_counts
+
+),
+
+percentile_ranks as (
+
+    {#- percentile_cont's 0-based rank among the sorted lines, and the ranks
+        it interpolates between #}
+    select
+        magnitude,
+        {{ percentile }} * (total_lines - 1) as percentile_rank,
+        floor({{ percentile }} * (total_lines - 1)) as lower_rank,
+        ceil({{ percentile }} * (total_lines - 1)) as upper_rank
+
+    from cumulative_counts
+    group by magnitude, total_lines
+
+),
+
+percentile_neighbours as (
+
+    {#- the value at a 0-based rank: the first one whose lines reach past it #}
+    select
+        percentile_ranks.magnitude,
+        percentile_ranks.percentile_rank,
+        percentile_ranks.lower_rank,
+        min(
+            case
+                when counts.lines_up_to > percentile_ranks.lower_rank
+                    then counts.magnitude_value
+            end
+        ) as lower_value,
+        min(
+            case
+                when counts.lines_up_to > percentile_ranks.upper_rank
+                    then counts.magnitude_value
+            end
+        ) as upper_value
+
+    from percentile_ranks
+    inner join cumulative_counts as counts
+        on percentile_ranks.magnitude = counts.magnitude
+    group by
+        percentile_ranks.magnitude,
+        percentile_ranks.percentile_rank,
+        percentile_ranks.lower_rank
 
 ),
 
 percentiles as (
 
     select
-        {{ percentile_cont('line_amount', percentile) }}
+        max(case when magnitude = 'line_amount' then percentile_value end)
             as line_amount_percentile,
-        {{ percentile_cont('quantity', percentile) }} as quantity_percentile
+        max(case when magnitude = 'quantity' then percentile_value end)
+            as quantity_percentile
 
-    from parsed_magnitudes
+    from (
+        select
+            magnitude,
+            lower_value
+            + (upper_value - lower_value) * (percentile_rank - lower_rank)
+                as percentile_value
+
+        from percentile_neighbours
+    ) as interpolated
 
 ),
 
