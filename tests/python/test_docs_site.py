@@ -8,10 +8,11 @@ and playwright-python; skipped with the reason when either is absent.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
-from _browser import BROWSER_MARKS, open_recorded
+from _browser import BROWSER_MARKS, open_recorded, sync_api
 from _dbt import REPO_ROOT, dbt
 from docs_check import repair_static_site
 
@@ -64,12 +65,15 @@ def test_lineage_graph_renders_the_model_and_its_neighbours(browser, docs_site):
         "angular.element(document.getElementById('cy')).scope().graph.elements"
         ".filter(e => !e.data.source).map(e => e.data.label)"
     )
-    painted = page.evaluate(
-        """Array.from(document.querySelectorAll('#cy canvas')).map(canvas => {
+    # cytoscape paints on a later animation frame than the one that adds the elements: wait
+    # up to 30 s for pixels (a slow machine), then count them
+    painted_pixels = """Array.from(document.querySelectorAll('#cy canvas')).map(canvas => {
             const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
             return pixels.data.filter((value, index) => index % 4 === 3 && value > 0).length;
         }).reduce((a, b) => a + b, 0)"""
-    )
+    with contextlib.suppress(sync_api.TimeoutError):
+        page.wait_for_function(f"({painted_pixels}) > 1000", timeout=30_000, polling=250)
+    painted = page.evaluate(painted_pixels)
     # then the graph holds the model, its parent, a mart built on it and the report exposure,
     # and the canvas has pixels drawn on it
     assert {"dim_customer_segments", "int_customers_segmented", "rpt_segment_profiles"} <= set(
