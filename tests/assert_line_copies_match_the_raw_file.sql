@@ -15,13 +15,14 @@ copies as (
 
 invoice_lines as (
 
-    {#- a daily run checks the copies among its new lines: the files loaded
+    {#- the lines as the file holds them now: every line of a full build; a
+        daily run checks the copies among its new lines, and the files loaded
         before are unchanged (the CLI compares their names, sizes and times
         with the manifest), so their lines are compared as loaded #}
     {%- if raw_new_lines_requested() %}
     select * from {{ ref('int_invoice_lines_classified') }}
     {%- else %}
-    select * from {{ ref('stg_online_retail__invoice_lines') }}
+    select * from {{ ref('stg_online_retail__new_invoice_lines') }}
     {%- endif %}
 
 ),

@@ -19,11 +19,20 @@ invoice_lines as (
 
 ),
 
+line_groups as (
+
+    select * from {{ ref('int_customer_invoice_line_groups') }}
+
+),
+
 invoice_dates as (
 
-    select distinct invoice_date
+    {#- the dates from the line groups, a twentieth of the lines; the lines are
+        read only on the dates after a gap #}
+    select distinct cast(invoiced_at as date) as invoice_date
 
-    from invoice_lines
+    from line_groups
+    where outcome = 'valid'
 
 ),
 
