@@ -7,22 +7,26 @@ DataFrame (dbt-spark, Databricks) or a Snowpark DataFrame (dbt-snowflake). Model
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 
-def to_pandas(relation: object) -> pd.DataFrame:
+def to_pandas(relation: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The rows of ``relation`` as a pandas DataFrame, column names in lower case.
 
-    Snowflake returns upper-case names; the package's frames use lower case everywhere.
+    ``columns``: read only these (the database drops the others before they reach Python,
+    which matters for wide tables of millions of rows). Snowflake returns upper-case names;
+    the package's frames use lower case everywhere.
     """
     if isinstance(relation, pd.DataFrame):
         frame = relation
     elif hasattr(relation, "df") and callable(relation.df):  # DuckDB relation
-        frame = relation.df()
+        frame = (relation if columns is None else relation.project(*columns)).df()
     elif hasattr(relation, "toPandas"):  # Spark DataFrame (PySpark, Databricks)
-        frame = relation.toPandas()
+        frame = (relation if columns is None else relation.select(*columns)).toPandas()
     elif hasattr(relation, "to_pandas"):  # Snowpark DataFrame
-        frame = relation.to_pandas()
+        frame = (relation if columns is None else relation.select(*columns)).to_pandas()
     else:
         raise TypeError(
             f"cannot read a {type(relation).__name__} as pandas: expected a DuckDB relation,"
@@ -30,4 +34,4 @@ def to_pandas(relation: object) -> pd.DataFrame:
         )
     frame = frame.copy(deep=False)
     frame.columns = [str(column).lower() for column in frame.columns]
-    return frame
+    return frame if columns is None else frame[[column.lower() for column in columns]]

@@ -69,6 +69,30 @@ def test_fewer_distinct_customers_than_segments_is_a_clear_error(method):
         SEGMENTERS[method](features)
 
 
+@pytest.mark.parametrize(
+    ("distinct_rows", "k", "counted"),
+    [
+        # the first rows repeat one point: the count must read on past them
+        ([0] * 12_000 + [1, 2, 3], 4, None),
+        ([0] * 12_000 + [1, 2], 4, "3 distinct feature vector"),
+        # a prefix with k distinct rows suffices
+        ([0, 1, 2, 3] + [0] * 12_000, 4, None),
+        ([0, 1, 2] + [0] * 12_000, 4, "3 distinct feature vector"),
+    ],
+)
+def test_the_distinct_customer_count_reads_every_row_when_a_prefix_does_not_settle_it(
+    distinct_rows, k, counted
+):
+    from segmentation.clustering._frames import check_cluster_count
+
+    points = np.eye(4)[distinct_rows]
+    if counted is None:
+        assert check_cluster_count(k, points, frame_name="features") == k
+    else:
+        with pytest.raises(ClusteringInputError, match=counted):
+            check_cluster_count(k, points, frame_name="features")
+
+
 def test_mixture_probabilities_are_a_distribution_per_customer():
     # given a fitted mixture's soft membership
     features = _features()

@@ -49,12 +49,48 @@ def test_a_duckdb_relation_is_read_as_pandas():
     same_rows(frame)
 
 
-def test_a_snowpark_like_frame_is_read_through_to_pandas():
-    class SnowparkLike:  # Snowpark's DataFrame has to_pandas(), upper-case names
-        def to_pandas(self) -> pd.DataFrame:
-            return expected().rename(columns=str.upper)
+def test_a_duckdb_relation_gives_only_the_columns_asked_for_in_their_order():
+    with duckdb.connect() as connection:
+        relation = connection.sql(
+            "select * from (values (17850, 'United Kingdom', 2.55, 'x'), (13047, 'France',"
+            " 1.69, 'y')) as lines (CUSTOMER_ID, Country, monetary, unread)"
+        )
+        frame = to_pandas(relation, columns=["monetary", "customer_id"])
 
+    assert list(frame.columns) == ["monetary", "customer_id"]
+    assert frame.to_dict("list") == {"monetary": [2.55, 1.69], "customer_id": [17850, 13047]}
+
+
+def test_a_pandas_frame_gives_only_the_columns_asked_for_whatever_their_case():
+    frame = to_pandas(expected().rename(columns=str.upper), columns=["country"])
+
+    assert frame.to_dict("list") == {"country": ["United Kingdom", "France"]}
+
+
+class SnowparkLike:  # Snowpark's DataFrame has to_pandas() and select(), upper-case names
+    def __init__(self, frame: pd.DataFrame | None = None, reads: list | None = None) -> None:
+        self.frame = expected().rename(columns=str.upper) if frame is None else frame
+        self.reads = [] if reads is None else reads  # the columns of each to_pandas()
+
+    def select(self, *columns: str) -> SnowparkLike:
+        return SnowparkLike(self.frame[[column.upper() for column in columns]], self.reads)
+
+    def to_pandas(self) -> pd.DataFrame:
+        self.reads.append(list(self.frame.columns))
+        return self.frame
+
+
+def test_a_snowpark_like_frame_is_read_through_to_pandas():
     same_rows(to_pandas(SnowparkLike()))
+
+
+def test_a_snowpark_like_frame_is_asked_for_the_columns_before_it_is_read():
+    relation = SnowparkLike()
+
+    frame = to_pandas(relation, columns=["customer_id", "monetary"])
+
+    assert relation.reads == [["CUSTOMER_ID", "MONETARY"]]
+    assert frame.to_dict("list") == {"customer_id": [17850, 13047], "monetary": [2.55, 1.69]}
 
 
 def test_anything_else_is_refused_with_what_was_expected():
@@ -92,3 +128,11 @@ def test_a_spark_dataframe_is_read_as_pandas(spark):
     same_rows(frame)
     assert frame["customer_id"].dtype.kind == "i"
     assert frame["monetary"].dtype.kind == "f"
+
+
+def test_a_spark_dataframe_gives_only_the_columns_asked_for(spark):
+    given = spark.createDataFrame(ROWS, ["Customer_ID", "COUNTRY", "monetary"])
+
+    frame = to_pandas(given, columns=["country"])
+
+    assert frame.to_dict("list") == {"country": ["United Kingdom", "France"]}

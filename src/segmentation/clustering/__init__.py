@@ -16,7 +16,7 @@ scaler and models to the RFM of past as-of dates.
 from ._frames import FEATURES, METHODS, SCALED_FEATURES, ClusteringInputError
 from .agreement import method_agreement
 from .config import AUTO, COVARIANCE_TYPES, DEFAULT_CONFIG, ClusteringConfig
-from .history import HISTORY_SEGMENT_COLUMNS, history_segments
+from .history import HISTORY_INPUT_COLUMNS, HISTORY_SEGMENT_COLUMNS, history_segments
 from .methods import (
     MODEL_PARAMETER_COLUMNS,
     agglomerative_segments,
@@ -46,6 +46,7 @@ __all__ = [
     "COVARIANCE_TYPES",
     "DEFAULT_CONFIG",
     "FEATURES",
+    "HISTORY_INPUT_COLUMNS",
     "HISTORY_SEGMENT_COLUMNS",
     "METHODS",
     "MODEL_PARAMETER_COLUMNS",

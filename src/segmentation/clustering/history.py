@@ -26,7 +26,6 @@ from sklearn.metrics import pairwise_distances_argmin
 from ._frames import (
     FEATURES,
     METHODS,
-    SCALED_FEATURES,
     ClusteringInputError,
     check_cluster_count,
     numeric_matrix,
@@ -42,8 +41,11 @@ from .methods import (
     _prepared,
     fit_cluster_models,
 )
-from .naming import segment_names
-from .scaling import apply_feature_scaling
+from .naming import names_of_ranks
+from .scaling import scaled_matrix
+
+#: The columns ``history_segments`` reads of the RFM history (a model reads only these).
+HISTORY_INPUT_COLUMNS: tuple[str, ...] = ("customer_id", "as_of_date", *FEATURES)
 
 #: The columns of ``history_segments``'s result: the key, then rank and name per method.
 HISTORY_SEGMENT_COLUMNS: tuple[str, ...] = (
@@ -55,18 +57,18 @@ HISTORY_SEGMENT_COLUMNS: tuple[str, ...] = (
 
 def _scaled_history(history: pd.DataFrame, scaling: pd.DataFrame) -> np.ndarray:
     """The history rows scaled with the persisted scaler, in the rows' order."""
-    # apply_feature_scaling wants one row per customer_id: a row number stands in for it
-    rows = history[list(FEATURES)].assign(customer_id=np.arange(len(history)))
-    scaled = apply_feature_scaling(rows, scaling)
-    return numeric_matrix(scaled, SCALED_FEATURES, frame_name="history")
+    return scaled_matrix(numeric_matrix(history, FEATURES, frame_name="history"), scaling)
 
 
 def _checked_history(history: pd.DataFrame) -> pd.DataFrame:
-    require_columns(history, ["customer_id", "as_of_date", *FEATURES], frame_name="history")
+    require_columns(history, list(HISTORY_INPUT_COLUMNS), frame_name="history")
     key = history[["customer_id", "as_of_date"]]
     if key.isna().any().any():
         raise ClusteringInputError("history: customer_id and as_of_date must not be null")
-    duplicated = key.duplicated(keep=False)
+    # the key as one integer: hashing an int64 column is cheaper than hashing row tuples
+    customer, _ = pd.factorize(key["customer_id"])
+    date, dates = pd.factorize(key["as_of_date"])
+    duplicated = pd.Series(customer.astype("int64") * len(dates) + date).duplicated(keep=False)
     if duplicated.any():
         example = key.loc[duplicated].iloc[0].tolist()
         raise ClusteringInputError(
@@ -141,7 +143,6 @@ def history_segments(
             f"{_n_segments(config, model_selection)}"
         )
     customer_ids = frame["customer_id"].to_numpy()
-    names = segment_names(k)
     result = rows[["customer_id", "as_of_date"]].copy()
     if rows.empty:
         for method in METHODS:
@@ -157,22 +158,20 @@ def history_segments(
 
     centres, ward_now = _ward_centres(matrix, customer_ids, agglomerative, k)
     ward = pairwise_distances_argmin(scaled, centres) + 1
-    # a fit-sample customer keeps its tree segment at the point the tree was fitted on
-    fitted = rows.merge(
-        frame[["customer_id", *FEATURES]], on="customer_id", how="left", suffixes=("", "_now")
-    )
-    at_fitted_point = np.logical_and.reduce(
-        [fitted[f].to_numpy() == fitted[f"{f}_now"].to_numpy() for f in FEATURES]
-    )
-    sample_now = ward_now["is_fit_sample"].reindex(rows["customer_id"]).fillna(False)
-    keep_tree = at_fitted_point & sample_now.to_numpy(dtype=bool)
-    tree_ranks = ward_now["segment_rank"].reindex(rows["customer_id"]).to_numpy()
-    ward = np.where(keep_tree, tree_ranks, ward)
+    # a fit-sample customer keeps its tree segment at the point the tree was fitted on;
+    # ward_now and frame are in customer_ids' order
+    position = pd.Index(customer_ids).get_indexer(rows["customer_id"])
+    known = position >= 0
+    position = np.where(known, position, 0)
+    now = frame[list(FEATURES)].to_numpy(dtype="float64")[position]
+    at_fitted_point = known & (rows[list(FEATURES)].to_numpy(dtype="float64") == now).all(axis=1)
+    in_sample_now = ward_now["is_fit_sample"].to_numpy(dtype=bool)[position]
+    tree_ranks = ward_now["segment_rank"].to_numpy(dtype="int64")[position]
+    ward = np.where(at_fitted_point & in_sample_now, tree_ranks, ward)
 
     assigned = {**by_model, "agglomerative": ward}
-    name_of_rank = np.array(names, dtype=object)
     for method in METHODS:
         ranks = assigned[method].astype("int32")
         result[f"{method}_segment_rank"] = ranks
-        result[f"{method}_segment"] = name_of_rank[ranks - 1]
+        result[f"{method}_segment"] = names_of_ranks(ranks, k)
     return result[list(HISTORY_SEGMENT_COLUMNS)]

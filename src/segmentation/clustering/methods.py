@@ -37,7 +37,7 @@ from ._frames import (
     sorted_by_customer,
 )
 from .config import AUTO, DEFAULT_CONFIG, ClusteringConfig
-from .naming import named_assignment, rank_labels, segment_names
+from .naming import named_assignment, names_of_ranks, rank_labels
 
 
 def _prepared(features: pd.DataFrame, frame_name: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -173,14 +173,21 @@ def _method_arrays(models: pd.DataFrame, method: str) -> dict[str, np.ndarray]:
 
 
 def _predicted_labels(
-    method: str, arrays: dict[str, np.ndarray], matrix: np.ndarray, config: ClusteringConfig
+    method: str,
+    arrays: dict[str, np.ndarray],
+    matrix: np.ndarray,
+    config: ClusteringConfig,
+    *,
+    probabilities: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Library labels of ``matrix`` by a persisted model, and the mixture's probabilities."""
+    """Library labels of ``matrix`` by a persisted model, and (when asked) the mixture's
+    probabilities. The mixture's label is its ``predict``, the most probable component,
+    whether or not the probabilities (a log-sum-exp more) are computed."""
     if method == "kmeans":
         centres = arrays["centres"].reshape(-1, len(SCALED_FEATURES))
         return _kmeans_model(centres).predict(matrix), None
-    probabilities = _gmm_model(arrays, config).predict_proba(matrix)
-    return probabilities.argmax(axis=1), probabilities
+    model = _gmm_model(arrays, config)
+    return model.predict(matrix), model.predict_proba(matrix) if probabilities else None
 
 
 def _long(method: str, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -266,7 +273,9 @@ def _assigned(
             features, config, model_selection=model_selection, methods=(method,)
         )
     arrays = _method_arrays(models, method)
-    labels, probabilities = _predicted_labels(method, arrays, matrix, config)
+    labels, probabilities = _predicted_labels(
+        method, arrays, matrix, config, probabilities=method == "gmm"
+    )
     rank_of_label = arrays["segment_rank"].astype("int64")
     return frame, rank_of_label[labels], probabilities, rank_of_label
 
@@ -289,12 +298,11 @@ def kmeans_segments(
     frame, segment_rank, _, rank_of_label = _assigned(
         "kmeans", features, config, model_selection, models
     )
-    names = segment_names(len(rank_of_label))
     return pd.DataFrame(
         {
             "customer_id": frame["customer_id"].to_numpy(),
             "segment_rank": segment_rank.astype("int32"),
-            "segment": [names[rank - 1] for rank in segment_rank],
+            "segment": names_of_ranks(segment_rank, len(rank_of_label)),
         }
     )
 
@@ -318,7 +326,6 @@ def gmm_segment_probabilities(
         "gmm", features, config, model_selection, models
     )
     k = len(rank_of_label)
-    names = segment_names(k)
     # reorder the probability columns from library label to segment rank
     by_rank = np.empty_like(probabilities)
     for label, rank in enumerate(rank_of_label):
@@ -331,7 +338,7 @@ def gmm_segment_probabilities(
         {
             "customer_id": np.repeat(customer_ids, k),
             "segment_rank": segment_rank,
-            "segment": [names[i - 1] for i in segment_rank],
+            "segment": names_of_ranks(segment_rank, k),
             "probability": by_rank.reshape(-1),
             "is_assigned": segment_rank == np.repeat(hard_rank, k),
         }

@@ -36,6 +36,16 @@ def segment_names(k: int) -> list[str]:
     return [CHAMPIONS, POTENTIAL_LOYALISTS, *middle, LOW_VALUE]
 
 
+def names_of_ranks(segment_rank: np.ndarray, k: int) -> pd.api.extensions.ExtensionArray:
+    """The name of each segment rank (1..k), as one string array (taken in C, not per row)."""
+    ranks = np.asarray(segment_rank, dtype="int64")
+    if len(ranks) and (ranks.min() < 1 or ranks.max() > k):
+        raise ClusteringInputError(
+            f"segment ranks must lie in 1..{k}, got {ranks.min()}..{ranks.max()}"
+        )
+    return pd.Index(segment_names(k), dtype="str").take(ranks - 1).array
+
+
 def value_score(
     recency_scaled: np.ndarray | float,
     frequency_scaled: np.ndarray | float,
@@ -110,12 +120,11 @@ def named_assignment(
             "the data has too few distinct customers for this many segments"
         )
     ranks = rank_labels(scaled, labels, customer_ids, monetary)
-    names = segment_names(n_segments)
-    segment_rank = np.array([ranks[int(label)] for label in labels], dtype="int64")
+    segment_rank = pd.Series(labels).map(ranks).to_numpy(dtype="int64")
     return pd.DataFrame(
         {
             "customer_id": customer_ids,
             "segment_rank": segment_rank.astype("int32"),
-            "segment": [names[rank - 1] for rank in segment_rank],
+            "segment": names_of_ranks(segment_rank, n_segments),
         }
     )

@@ -68,7 +68,16 @@ def apply_feature_scaling(customers: pd.DataFrame, scaling: pd.DataFrame) -> pd.
     frequency_scaled, monetary_scaled, one row per customer, sorted by customer_id.
     """
     customers = _sorted(customers, frame_name="customers")
-    matrix = numeric_matrix(customers, FEATURES, frame_name="customers")
+    scaled = scaled_matrix(numeric_matrix(customers, FEATURES, frame_name="customers"), scaling)
+    result = customers[["customer_id", *FEATURES]].copy()
+    for position, scaled_name in enumerate(SCALED_FEATURES):
+        result[scaled_name] = scaled[:, position]
+    return result
+
+
+def scaled_matrix(matrix: np.ndarray, scaling: pd.DataFrame) -> np.ndarray:
+    """Rows of ``FEATURES`` (a float matrix, columns in that order) scaled with a fitted
+    scaler, as a matrix of ``SCALED_FEATURES``; rows need not be customers."""
     missing = [f for f in FEATURES if f not in set(scaling.get("feature", pd.Series()))]
     if missing:
         raise ClusteringInputError(
@@ -76,8 +85,8 @@ def apply_feature_scaling(customers: pd.DataFrame, scaling: pd.DataFrame) -> pd.
             f"{list(FEATURES)} with columns feature, transform, fitted_min, fitted_max"
         )
     params = scaling.set_index("feature")
-    result = customers[["customer_id", *FEATURES]].copy()
-    for position, (feature, scaled_name) in enumerate(zip(FEATURES, SCALED_FEATURES, strict=True)):
+    scaled = np.empty(matrix.shape, dtype="float64")
+    for position, feature in enumerate(FEATURES):
         transform = params.at[feature, "transform"]
         values = matrix[:, position]
         if transform == "log1p":
@@ -88,8 +97,8 @@ def apply_feature_scaling(customers: pd.DataFrame, scaling: pd.DataFrame) -> pd.
             )
         low = float(params.at[feature, "fitted_min"])
         span = float(params.at[feature, "fitted_max"]) - low
-        result[scaled_name] = (values - low) / span if span > 0 else np.zeros(len(values))
-    return result
+        scaled[:, position] = (values - low) / span if span > 0 else 0.0
+    return scaled
 
 
 def scale_features(
