@@ -3,20 +3,32 @@
     data test: one row per broken constraint, with how many rows break it. The adapters of
     the var constraint_enforcing_adapters (DuckDB) enforce them when they write the table,
     so there the test is disabled; dbt-spark does not on Parquet tables, so there this test
-    checks them. As in the database, a check passes on null and unique ignores rows with a
-    null key.
+    checks them. No database enforces a view's constraints: for a view (is_view=true) the
+    test runs everywhere. As in the database, a check passes on null and unique ignores rows
+    with a null key.
 -#}
-{% test contract_constraints_hold(model) %}
+{% test contract_constraints_hold(model, is_view=false) %}
 
-{{ config(enabled=target.type not in var('constraint_enforcing_adapters')) }}
+{{ config(enabled=is_view or target.type not in var('constraint_enforcing_adapters')) }}
 
-{#- graph holds the model's constraints only when the test runs, not while dbt parses -#}
-{%- set nodes = graph.nodes.values()
-    | selectattr('resource_type', 'equalto', 'model')
-    | selectattr('alias', 'equalto', model.identifier)
+{#- graph holds the model's constraints only when the test runs, not while dbt parses; a
+    test's `where` makes `model` a subquery, named by the relation it selects from -#}
+{%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
     | list if execute else [] %}
+{%- set nodes = models | selectattr('alias', 'equalto', model.identifier) | list
+    if model.identifier is defined and model.identifier
+    else models | selectattr('relation_name', 'in', model | string) | list %}
+{%- if execute and not nodes %}
+    {{ exceptions.raise_compiler_error(
+        'contract_constraints_hold: no model of this project is ' ~ model) }}
+{%- endif %}
 {%- set constraints = [] %}
 {%- for node in nodes[:1] %}
+    {%- if is_view != (node.config.materialized == 'view') %}
+        {{ exceptions.raise_compiler_error(
+            'contract_constraints_hold on ' ~ node.name ~ ': is_view is ' ~ is_view
+            ~ ' but the model is materialized as ' ~ node.config.materialized) }}
+    {%- endif %}
     {%- for column in node.columns.values() %}
         {%- for constraint in column.constraints %}
             {%- do constraints.append((constraint, [column.name])) %}

@@ -124,3 +124,50 @@ def test_contract_constraints_hold_reports_each_broken_constraint(built_project)
         "not_null frequency": expected[0],
         "check recency_days >= 1": expected[1],
     }
+
+
+def test_the_view_of_valid_lines_has_its_constraints_checked_by_its_test(built_project):
+    # fct_invoice_lines is a view, whose constraints no database enforces; given two valid
+    # lines of the classified table it reads made to break one constraint each
+    project, work, dbt_vars = built_project
+    built = dbt("run", work, dbt_vars=dbt_vars, select="fct_invoice_lines", project_dir=project)
+    assert built.returncode == 0, built.output
+    lines = "intermediate.int_invoice_lines_classified"
+    with duckdb.connect(str(work / "warehouse.duckdb")) as connection:
+        first, second, quantity, customer = connection.execute(
+            f"select min(invoice_line_id), max(invoice_line_id), arg_min(quantity,"
+            f" invoice_line_id), arg_max(customer_id, invoice_line_id)"
+            f" from {lines} where outcome = 'valid'"
+        ).fetchone()
+        connection.execute(f"update {lines} set quantity = 0 where invoice_line_id = {first}")
+        connection.execute(
+            f"update {lines} set customer_id = null where invoice_line_id = {second}"
+        )
+    try:
+        test = dbt(
+            "test", work, dbt_vars=dbt_vars, project_dir=project,
+            select="fct_invoice_lines,test_name:contract_constraints_hold",
+        )  # fmt: skip
+        shown = dbt(
+            "show --quiet --output json --limit 100 --inline"
+            " {{test_contract_constraints_hold(model=ref('fct_invoice_lines'),is_view=true)}}",
+            work, dbt_vars=dbt_vars, project_dir=project,
+        )  # fmt: skip
+    finally:
+        with duckdb.connect(str(work / "warehouse.duckdb")) as connection:
+            connection.execute(
+                f"update {lines} set quantity = {quantity} where invoice_line_id = {first}"
+            )
+            connection.execute(
+                f"update {lines} set customer_id = {customer} where invoice_line_id = {second}"
+            )
+
+    # then the build's test fails on the view, and it names each broken rule
+    assert test.returncode != 0, test.output
+    assert "Failure in test contract_constraints_hold_fct_invoice_lines" in test.output
+    assert shown.returncode == 0, shown.output
+    rows = json.loads(shown.output[shown.output.index("{") : shown.output.rindex("}") + 1])["show"]
+    assert {row["broken_constraint"]: row["rows_breaking"] for row in rows} == {
+        "check quantity >= 1": 1,
+        "not_null customer_id": 1,
+    }

@@ -30,7 +30,6 @@ LINE_LEVEL_MODELS = (
     "int_invoice_line_copies",
     "int_invoice_line_magnitudes",
     "int_invoice_lines_classified",
-    "fct_invoice_lines",
 )
 # the line groups: a daily run replaces the groups of the new lines' timestamps
 LINE_GROUPS = "int_customer_invoice_line_groups"
@@ -192,7 +191,8 @@ def test_a_daily_run_appends_only_the_new_lines(daily):
     assert query(
         work, "select count(*), max(invoice_line_id) from intermediate.int_invoice_lines_classified"
     ) == [(all_lines, all_lines)]
-    # each line-level model appended (an insert of the new rows), not rebuilt
+    # each line-level model appended (an insert of the new rows), not rebuilt; the view of
+    # the valid lines (fct_invoice_lines) reads them
     run_sql = Path(work / "target" / "run" / "customer_segmentation" / "models")
     for model in LINE_LEVEL_MODELS:
         (compiled,) = run_sql.rglob(f"{model}.sql")
@@ -232,6 +232,7 @@ def test_a_daily_run_appends_only_the_new_lines(daily):
     new_from = manifest[-1][2]
     for test, condition in (
         ("unique_fct_invoice_lines_invoice_line_id", f"invoice_line_id >= {new_from}"),
+        ("contract_constraints_hold_fct_invoice_lines_True", f"invoice_line_id >= {new_from}"),
         ("raw_customer_id_missing", f"filename in ('{daily['folder'] / months[-1].name}')"),
     ):
         (compiled,) = run_tests.rglob(f"{test}.sql")
