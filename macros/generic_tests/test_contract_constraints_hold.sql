@@ -17,7 +17,8 @@
     | list if execute else [] %}
 {%- set nodes = models | selectattr('alias', 'equalto', model.identifier) | list
     if model.identifier is defined and model.identifier
-    else models | selectattr('relation_name', 'in', model | string) | list %}
+    else models | selectattr('relation_name') | selectattr('relation_name', 'in', model | string)
+    | list %}
 {%- if execute and not nodes %}
     {{ exceptions.raise_compiler_error(
         'contract_constraints_hold: no model of this project is ' ~ model) }}

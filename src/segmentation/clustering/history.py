@@ -68,7 +68,8 @@ def _checked_history(history: pd.DataFrame) -> pd.DataFrame:
     # the key as one integer: hashing an int64 column is cheaper than hashing row tuples
     customer, _ = pd.factorize(key["customer_id"])
     date, dates = pd.factorize(key["as_of_date"])
-    duplicated = pd.Series(customer.astype("int64") * len(dates) + date).duplicated(keep=False)
+    combined = pd.Series(customer.astype("int64") * len(dates) + date)
+    duplicated = combined.duplicated(keep=False).to_numpy()
     if duplicated.any():
         example = key.loc[duplicated].iloc[0].tolist()
         raise ClusteringInputError(
