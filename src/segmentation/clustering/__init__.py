@@ -30,7 +30,12 @@ from .methods import (
     ward_merge_tree,
 )
 from .naming import segment_names, value_score
-from .scaling import apply_feature_scaling, fit_feature_scaling, scale_features
+from .scaling import (
+    SCALING_INPUT_COLUMNS,
+    apply_feature_scaling,
+    fit_feature_scaling,
+    scale_features,
+)
 from .selection import (
     SELECTION_COLUMNS,
     ClusterCountWarning,
@@ -51,6 +56,7 @@ __all__ = [
     "METHODS",
     "MODEL_PARAMETER_COLUMNS",
     "SCALED_FEATURES",
+    "SCALING_INPUT_COLUMNS",
     "SELECTION_COLUMNS",
     "ClusterCountWarning",
     "ClusteringConfig",

@@ -26,6 +26,9 @@ from ._frames import FEATURES, SCALED_FEATURES, ClusteringInputError, numeric_ma
 from ._frames import sorted_by_customer as _sorted
 from .config import DEFAULT_CONFIG, ClusteringConfig
 
+#: The columns the scaler reads of a customer table (a model reads only these).
+SCALING_INPUT_COLUMNS: tuple[str, ...] = ("customer_id", *FEATURES)
+
 
 def fit_feature_scaling(
     customers: pd.DataFrame, config: ClusteringConfig = DEFAULT_CONFIG
