@@ -35,6 +35,7 @@ from segmentation.clustering import (
     select_fit_sample,
     ward_merge_tree,
 )
+from segmentation.clustering import history as history_module
 from segmentation.ingest.synthetic import generate
 
 TODAY = dt.date(2011, 12, 10)
@@ -125,6 +126,24 @@ def test_a_lapsed_one_time_buyer_is_low_value_in_every_method(fitted):
     segments = _segments(fitted, row)
     for method in METHODS:
         assert segments[f"{method}_segment"].item() == "Low-Value / One-Time Buyers", method
+
+
+def test_a_history_assigned_in_chunks_equals_one_assigned_whole(fitted, monkeypatch):
+    # given a history of two dates whose customers' rows alternate between the dates, so
+    # that every chunk mixes dates, fit-sample customers and the rest
+    earlier = fitted["customers"].assign(
+        as_of_date=LAST_MONTH, recency_days=fitted["customers"]["recency_days"] + 40
+    )
+    history = pd.concat([earlier, _today(fitted)], ignore_index=True).sort_values(
+        ["customer_id", "as_of_date"], ignore_index=True
+    )
+    whole = _segments(fitted, history)
+    # when the rows are assigned seven at a time (a chunk boundary splits customers)
+    monkeypatch.setattr(history_module, "_CHUNK_ROWS", 7)
+    chunked = _segments(fitted, history)
+    # then every row gets the same segments, names included
+    assert len(history) % 7 != 0
+    pd.testing.assert_frame_equal(chunked, whole)
 
 
 def test_an_empty_history_gives_an_empty_frame_with_the_columns(fitted):

@@ -19,6 +19,8 @@ segments of those two functions.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import pairwise_distances_argmin
@@ -111,6 +113,48 @@ def _ward_centres(
     return np.vstack(centres), aligned
 
 
+class _CurrentAssignment(NamedTuple):
+    """The current customers (in one order) and their ward segments, which a history row
+    of the same customer at the same point keeps."""
+
+    customer_ids: pd.Index
+    features: np.ndarray
+    in_sample: np.ndarray
+    tree_ranks: np.ndarray
+    ward_centres: np.ndarray
+
+
+#: History rows assigned at a time; bounds the prediction's temporaries (about 0.5 GB).
+_CHUNK_ROWS = 1_000_000
+
+
+def _chunk_ranks(
+    rows: pd.DataFrame,
+    scaling: pd.DataFrame,
+    arrays: dict[str, dict[str, np.ndarray]],
+    current: _CurrentAssignment,
+    config: ClusteringConfig,
+) -> dict[str, np.ndarray]:
+    """Segment rank per method of some history rows, by the persisted models."""
+    scaled = _scaled_history(rows, scaling)
+    ranks = {}
+    for method, method_arrays in arrays.items():
+        labels, _ = _predicted_labels(method, method_arrays, scaled, config)
+        ranks[method] = method_arrays["segment_rank"].astype("int64")[labels]
+    ward = pairwise_distances_argmin(scaled, current.ward_centres) + 1
+    # a fit-sample customer keeps its tree segment at the point the tree was fitted on
+    position = current.customer_ids.get_indexer(rows["customer_id"])
+    known = position >= 0
+    position = np.where(known, position, 0)
+    now = current.features[position]
+    at_fitted_point = known & (rows[list(FEATURES)].to_numpy(dtype="float64") == now).all(axis=1)
+    in_sample_now = current.in_sample[position]
+    ranks["agglomerative"] = np.where(
+        at_fitted_point & in_sample_now, current.tree_ranks[position], ward
+    )
+    return ranks
+
+
 @single_threaded
 def history_segments(
     history: pd.DataFrame,
@@ -150,29 +194,22 @@ def history_segments(
             result[f"{method}_segment_rank"] = pd.Series(dtype="int32")
             result[f"{method}_segment"] = pd.Series(dtype="object")
         return result
-    scaled = _scaled_history(rows, scaling)
-
-    by_model = {}
-    for method, method_arrays in arrays.items():
-        labels, _ = _predicted_labels(method, method_arrays, scaled, config)
-        by_model[method] = method_arrays["segment_rank"].astype("int64")[labels]
-
     centres, ward_now = _ward_centres(matrix, customer_ids, agglomerative, k)
-    ward = pairwise_distances_argmin(scaled, centres) + 1
-    # a fit-sample customer keeps its tree segment at the point the tree was fitted on;
     # ward_now and frame are in customer_ids' order
-    position = pd.Index(customer_ids).get_indexer(rows["customer_id"])
-    known = position >= 0
-    position = np.where(known, position, 0)
-    now = frame[list(FEATURES)].to_numpy(dtype="float64")[position]
-    at_fitted_point = known & (rows[list(FEATURES)].to_numpy(dtype="float64") == now).all(axis=1)
-    in_sample_now = ward_now["is_fit_sample"].to_numpy(dtype=bool)[position]
-    tree_ranks = ward_now["segment_rank"].to_numpy(dtype="int64")[position]
-    ward = np.where(at_fitted_point & in_sample_now, tree_ranks, ward)
-
-    assigned = {**by_model, "agglomerative": ward}
+    current = _CurrentAssignment(
+        customer_ids=pd.Index(customer_ids),
+        features=frame[list(FEATURES)].to_numpy(dtype="float64"),
+        in_sample=ward_now["is_fit_sample"].to_numpy(dtype=bool),
+        tree_ranks=ward_now["segment_rank"].to_numpy(dtype="int64"),
+        ward_centres=centres,
+    )
+    assigned = {method: np.empty(len(rows), dtype="int32") for method in METHODS}
+    # in chunks: the temporaries of a prediction grow with the rows it is given
+    for start in range(0, len(rows), _CHUNK_ROWS):
+        chunk = rows.iloc[start : start + _CHUNK_ROWS]
+        for method, ranks in _chunk_ranks(chunk, scaling, arrays, current, config).items():
+            assigned[method][start : start + len(chunk)] = ranks
     for method in METHODS:
-        ranks = assigned[method].astype("int32")
-        result[f"{method}_segment_rank"] = ranks
-        result[f"{method}_segment"] = names_of_ranks(ranks, k)
+        result[f"{method}_segment_rank"] = assigned[method]
+        result[f"{method}_segment"] = names_of_ranks(assigned[method], k)
     return result[list(HISTORY_SEGMENT_COLUMNS)]

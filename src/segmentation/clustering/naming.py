@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ._frames import ClusteringInputError
 
@@ -37,13 +38,17 @@ def segment_names(k: int) -> list[str]:
 
 
 def names_of_ranks(segment_rank: np.ndarray, k: int) -> pd.api.extensions.ExtensionArray:
-    """The name of each segment rank (1..k), as one string array (taken in C, not per row)."""
+    """The name of each segment rank (1..k): an Arrow dictionary of the k names, indexed by
+    rank - 1, so no string is copied per row (DuckDB reads it as VARCHAR)."""
     ranks = np.asarray(segment_rank, dtype="int64")
     if len(ranks) and (ranks.min() < 1 or ranks.max() > k):
         raise ClusteringInputError(
             f"segment ranks must lie in 1..{k}, got {ranks.min()}..{ranks.max()}"
         )
-    return pd.Index(segment_names(k), dtype="str").take(ranks - 1).array
+    names = pa.DictionaryArray.from_arrays(
+        pa.array(ranks - 1, type=pa.int32()), pa.array(segment_names(k), type=pa.string())
+    )
+    return pd.arrays.ArrowExtensionArray(names)
 
 
 def value_score(
