@@ -17,6 +17,22 @@
     {{ return(var('raw_new_lines_from') is not none) }}
 {%- endmacro %}
 
+{#-
+    The config of a model that a daily run brings up to date from the new lines: rebuilt
+    on every other build (full_refresh), appended to in a daily run, or, given a
+    unique_key, its rows of the keys the new lines touch replaced (delete+insert).
+-#}
+{% macro raw_daily_incremental_config(unique_key=none) -%}
+    {%- set daily = raw_new_lines_requested() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert' if daily and unique_key else 'append',
+        unique_key=unique_key if daily else none,
+        full_refresh=not daily,
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
 {#- True while a line-level model appends the new lines to its existing table. -#}
 {% macro raw_loads_new_lines_only() -%}
     {{ return(raw_new_lines_requested() and is_incremental()) }}

@@ -9,13 +9,7 @@
     time window from every line of those times, old and new (an invoice's lines may span
     two files at the same timestamp), and replaces the groups of those timestamps.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert' if raw_new_lines_requested() else 'append',
-    unique_key='invoiced_at' if raw_new_lines_requested() else none,
-    full_refresh=not raw_new_lines_requested(),
-    on_schema_change='fail',
-) }}
+{{ raw_daily_incremental_config(unique_key='invoiced_at') }}
 with
 
 invoice_lines as (

@@ -19,12 +19,7 @@
     lines that could be equal to one of them: those of the same times (the files are
     appended in time order, so DuckDB skips the rest by its min/max of each row group).
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    full_refresh=not raw_new_lines_requested(),
-    on_schema_change='fail',
-) }}
+{{ raw_daily_incremental_config() }}
 {%- set compared_columns = invoice_line_compared_columns() -%}
 {%- if raw_loads_new_lines_only() %}
 with

@@ -6,12 +6,7 @@
     Incremental (macro raw_daily_run): a daily run appends the counts of the new lines, so
     a value may have several rows; readers add them up.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    full_refresh=not raw_new_lines_requested(),
-    on_schema_change='fail',
-) }}
+{{ raw_daily_incremental_config() }}
 with
 
 invoice_lines as (

@@ -10,12 +10,7 @@
     their outcomes, which the plausibility bounds of this build (over every line) could
     change: such a run stops and asks for a full refresh.
 -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    full_refresh=not raw_new_lines_requested(),
-    on_schema_change='fail',
-) }}
+{{ raw_daily_incremental_config() }}
 {%- if execute and raw_loads_new_lines_only() %}
     {%- set rules = {} -%}
     {%- for rule in transaction_outcome_rules() -%}
