@@ -124,7 +124,7 @@ class _CurrentAssignment(NamedTuple):
     ward_centres: np.ndarray
 
 
-#: History rows assigned at a time; bounds the prediction's temporaries (about 0.5 GB).
+#: History rows assigned at a time: the prediction's temporaries grow with it, not the history.
 _CHUNK_ROWS = 1_000_000
 
 
@@ -204,7 +204,6 @@ def history_segments(
         ward_centres=centres,
     )
     assigned = {method: np.empty(len(rows), dtype="int32") for method in METHODS}
-    # in chunks: the temporaries of a prediction grow with the rows it is given
     for start in range(0, len(rows), _CHUNK_ROWS):
         chunk = rows.iloc[start : start + _CHUNK_ROWS]
         for method, ranks in _chunk_ranks(chunk, scaling, arrays, current, config).items():
